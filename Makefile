@@ -1,0 +1,77 @@
+# pledged: `make run` serves the reference campaign, `make test` runs every
+# test; both install what is missing first (scripts/deps).
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+BUILD ?= build
+PKGS = libpq libsodium jansson libmicrohttpd
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
+       -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -fno-common \
+       -Werror
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ifeq ($(SAN),1)
+  CFLAGS = -O1 -g -fno-omit-frame-pointer
+  HARDEN =
+  SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+ALL_CFLAGS = $(WARN) $(HARDEN) $(SANFLAGS) -D_DEFAULT_SOURCE \
+             -D_POSIX_C_SOURCE=200809L -I. -I$(BUILD) $(PKG_CFLAGS) \
+             -pthread -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
+
+CORE_SRC = $(wildcard core/*.c)
+API_SRC = $(filter-out api/main.c,$(wildcard api/*.c))
+TEST_SRC = $(wildcard tests/*.c)
+SQL = $(sort $(wildcard sql/*.sql))
+
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
+API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all run test asan clean deps test-only
+
+all: $(BUILD)/pledged $(BUILD)/check_pledged
+
+deps:
+	@scripts/deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/sql_files.c: $(SQL) scripts/embed
+	@mkdir -p $(dir $@)
+	scripts/embed embedded_sql $(SQL) > $@
+
+$(BUILD)/gen/sql_files.o: $(BUILD)/gen/sql_files.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/pledged: $(CORE_OBJ) $(API_OBJ) $(BUILD)/api/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/check_pledged: $(CORE_OBJ) $(TEST_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/run
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/test
+
+# The whole suite again, built with AddressSanitizer and UBSan.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all
+	@BUILD=build-asan scripts/test
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,35 @@
+#include "api/present.h"
+
+#include "core/clock.h"
+#include "core/money.h"
+
+json_t *present_campaign(const struct campaign *c, const struct totals *t)
+{
+    json_t *tiers = json_array(), *origins = json_array();
+    for (size_t i = 0; i < c->ntiers; i++)
+        json_array_append_new(tiers, json_integer(c->tiers[i]));
+    for (size_t i = 0; i < c->norigins; i++)
+        json_array_append_new(origins, json_string(c->origins[i]));
+    char deadline[CLOCK_RFC3339_LEN];
+    if (c->has_deadline)
+        clock_format(deadline, c->deadline_us);
+    const struct currency *cur = currency_find(c->currency);
+    char raised[MONEY_DISPLAY_MAX] = "", goal[MONEY_DISPLAY_MAX] = "";
+    if (cur) {
+        money_format(raised, sizeof raised, t->raised_minor, cur);
+        money_format(goal, sizeof goal, c->goal_minor, cur);
+    }
+    return json_pack(
+        "{s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:s?, s:s, s:o, s:I, s:I, s:I, "
+        "s:I, s:{s:s, s:s}}",
+        "id", c->id, "title", c->title, "currency", c->currency, "goal_minor",
+        (json_int_t)c->goal_minor, "tiers", tiers, "min_custom_minor",
+        (json_int_t)c->min_custom_minor, "max_custom_minor",
+        (json_int_t)c->max_custom_minor, "deadline",
+        c->has_deadline ? deadline : NULL, "status",
+        c->open ? "open" : "closed", "allowed_origins", origins,
+        "raised_minor", (json_int_t)t->raised_minor, "supporters",
+        (json_int_t)t->supporters, "percent",
+        (json_int_t)campaign_percent(c, t->raised_minor), "seq",
+        (json_int_t)t->seq, "display", "raised", raised, "goal", goal);
+}

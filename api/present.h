@@ -1,0 +1,11 @@
+#ifndef PLEDGED_PRESENT_H
+#define PLEDGED_PRESENT_H
+/* The public JSON shapes of core objects (new references, NULL when out of
+ * memory). Private donor fields never appear here. */
+#include "core/campaign.h"
+
+#include <jansson.h>
+
+json_t *present_campaign(const struct campaign *c, const struct totals *t);
+
+#endif

@@ -1,0 +1,74 @@
+#include "api/http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void reply_init(struct reply *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = 500;
+    r->content_type = "application/json; charset=utf-8";
+    buf_init(&r->body);
+}
+
+void reply_release(struct reply *r) { buf_release(&r->body); }
+
+void reply_header(struct reply *r, const char *name, const char *value)
+{
+    if (r->nheaders == REPLY_HEADERS_MAX)
+        return;
+    r->header_names[r->nheaders] = name;
+    snprintf(r->header_values[r->nheaders], sizeof r->header_values[0], "%s",
+             value);
+    r->nheaders++;
+}
+
+void reply_json_take(struct reply *r, unsigned status, json_t *v)
+{
+    buf_reset(&r->body);
+    char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(v);
+    if (text == NULL) {
+        r->status = 500;
+        buf_puts(&r->body, "{\"error\":{\"code\":\"out_of_memory\","
+                           "\"message\":\"out of memory\"}}");
+        return;
+    }
+    r->status = status;
+    buf_puts(&r->body, text);
+    buf_putc(&r->body, '\n');
+    free(text);
+}
+
+void reply_error(struct reply *r, unsigned status, const char *code,
+                 const char *field, const char *message)
+{
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (e && field && *field)
+        json_object_set_new(e, "field", json_string(field));
+    reply_json_take(r, status, json_pack("{s:o}", "error", e));
+}
+
+static const struct {
+    int code;
+    unsigned status;
+} fault_status[] = {
+    {FAULT_INVALID, 422},        {FAULT_AMOUNT_RANGE, 422},
+    {FAULT_CURRENCY, 422},       {FAULT_NOT_FOUND, 404},
+    {FAULT_CLOSED, 409},         {FAULT_IDEM_REUSED, 422},
+    {FAULT_IDEM_IN_FLIGHT, 409}, {FAULT_CONFLICT, 409},
+    {FAULT_OVERFLOW, 422},       {FAULT_UNAVAILABLE, 503},
+    {FAULT_NOMEM, 503},          {FAULT_TAMPERED, 500},
+};
+
+void reply_fault(struct reply *r, const struct fault *f)
+{
+    unsigned status = 500;
+    for (size_t i = 0; i < sizeof fault_status / sizeof fault_status[0]; i++)
+        if (fault_status[i].code == f->code)
+            status = fault_status[i].status;
+    if (status == 503)
+        reply_header(r, "Retry-After", "1");
+    reply_error(r, status, fault_name(f->code), f->field,
+                f->message[0] ? f->message : fault_name(f->code));
+}

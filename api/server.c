@@ -1,0 +1,198 @@
+#include "api/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* Per-request state, from the first callback to the completion notice. */
+struct exchange {
+    struct buf body;
+    bool too_large;
+};
+
+static const char *header_get(const struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn,
+                                  struct reply *rep)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        rep->body.len, rep->body.data, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            rep->content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    for (size_t i = 0; i < rep->nheaders; i++)
+        MHD_add_response_header(resp, rep->header_names[i],
+                                rep->header_values[i]);
+    enum MHD_Result rc = MHD_queue_response(conn, rep->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status,
+                              const char *code, const char *message)
+{
+    struct reply rep;
+    reply_init(&rep);
+    reply_error(&rep, status, code, NULL, message);
+    enum MHD_Result rc = send_reply(conn, &rep);
+    reply_release(&rep);
+    return rc;
+}
+
+static void log_access(const char *method, const char *path, unsigned status,
+                       const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+                (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+    /* Only the route's path, never headers or bodies: no emails or tokens
+     * reach the log. */
+    fprintf(stderr, "access method=%s path=%.200s status=%u ms=%.2f\n",
+            method, path, status, ms);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct app *app = cls;
+    struct exchange *ex = *con_cls;
+    if (ex == NULL) {
+        ex = calloc(1, sizeof *ex);
+        if (ex == NULL)
+            return MHD_NO;
+        buf_init(&ex->body);
+        *con_cls = ex;
+        /* Refuse a declared oversize body before reading any of it. */
+        const char *cl = MHD_lookup_connection_value(
+            conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX)
+            ex->too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!ex->too_large && ex->body.len + *upload_size > SERVER_BODY_MAX) {
+            ex->too_large = true;
+            buf_release(&ex->body);
+        }
+        if (!ex->too_large)
+            buf_append(&ex->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (ex->too_large) {
+        log_access(method, url, 413, &t0);
+        return refuse(conn, 413, "payload_too_large",
+                      "request body is over 16 KiB");
+    }
+    if (buf_failed(&ex->body))
+        return refuse(conn, 503, "out_of_memory", "out of memory");
+
+    struct request req = {.method = method,
+                          .path = url,
+                          .body = ex->body.data,
+                          .body_len = ex->body.len,
+                          .app = app,
+                          .header = header_get,
+                          .conn = conn};
+    struct reply rep;
+    reply_init(&rep);
+    handler_fn *fn = route_find(&rep, &req);
+    if (fn)
+        fn(&rep, &req);
+    enum MHD_Result rc = send_reply(conn, &rep);
+    log_access(method, url, rep.status, &t0);
+    reply_release(&rep);
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode why)
+{
+    (void)cls, (void)conn, (void)why;
+    struct exchange *ex = *con_cls;
+    if (ex) {
+        buf_release(&ex->body);
+        free(ex);
+        *con_cls = NULL;
+    }
+}
+
+static int parse_listen(struct sockaddr_in *sa, const char *listen)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof host)
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (*end || port == 0 || port > 65535)
+        return -1;
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+int server_run(const struct server_config *cfg, struct app *app)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(&sa, cfg->listen) != 0) {
+        fprintf(stderr, "pledged: PLEDGED_LISTEN must be IPv4:port, not %s\n",
+                cfg->listen);
+        return -1;
+    }
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    /* Block the signals in every thread; only sigwait() below takes them. */
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)cfg->connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (d == NULL) {
+        fprintf(stderr, "pledged: cannot listen on %s\n", cfg->listen);
+        return -1;
+    }
+    fprintf(stderr, "pledged: serving on http://%s (%u threads)\n",
+            cfg->listen, cfg->threads);
+    int sig;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "pledged: signal %d, finishing requests in flight\n", sig);
+    /* Stop accepting, then let the workers finish what they hold. */
+    MHD_quiesce_daemon(d);
+    MHD_stop_daemon(d);
+    fprintf(stderr, "pledged: stopped\n");
+    return 0;
+}

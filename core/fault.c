@@ -1,0 +1,39 @@
+#include "core/fault.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int fault_set(struct fault *f, int code, const char *field, const char *fmt,
+              ...)
+{
+    if (f == NULL || f->code != 0)
+        return code;
+    f->code = code;
+    snprintf(f->field, sizeof f->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *fault_name(int code)
+{
+    switch (code) {
+    case FAULT_OK: return "ok";
+    case FAULT_INVALID: return "invalid_value";
+    case FAULT_AMOUNT_RANGE: return "amount_out_of_range";
+    case FAULT_CURRENCY: return "currency_mismatch";
+    case FAULT_NOT_FOUND: return "not_found";
+    case FAULT_CLOSED: return "campaign_closed";
+    case FAULT_IDEM_REUSED: return "idempotency_key_reused";
+    case FAULT_IDEM_IN_FLIGHT: return "idempotency_key_in_flight";
+    case FAULT_CONFLICT: return "conflict";
+    case FAULT_OVERFLOW: return "amount_overflow";
+    case FAULT_UNAVAILABLE: return "database_unavailable";
+    case FAULT_NOMEM: return "out_of_memory";
+    case FAULT_TAMPERED: return "ledger_tampered";
+    default: return "internal_error";
+    }
+}

@@ -1,0 +1,74 @@
+#ifndef PLEDGED_LEDGER_H
+#define PLEDGED_LEDGER_H
+/*
+ * The ledger's entries and their hash chain.
+ *
+ * Each campaign has its own chain, seq = 1, 2, 3, ... without gaps:
+ *   entry_hash = BLAKE2b-256(prev_hash || canonical(entry))
+ * where entry is {amount_minor, campaign_id, created_at, currency, kind,
+ * pledge_id, seq} and prev_hash of seq 1 is 32 zero bytes. created_at is the
+ * exact RFC 3339 string that was hashed.
+ *
+ * struct ledger_check walks a chain in seq order and recomputes everything:
+ * it is the one verifier behind tests, `pledged audit` and the audit
+ * endpoint.
+ */
+#include "core/campaign.h"
+#include "core/clock.h"
+#include "core/fault.h"
+#include "core/uuid.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LEDGER_HASH_LEN 32
+
+enum entry_kind { ENTRY_PLEDGE, ENTRY_REFUND };
+
+struct ledger_entry {
+    char campaign_id[CAMPAIGN_ID_MAX + 1];
+    int64_t seq;
+    enum entry_kind kind;
+    char pledge_id[UUID_STR_LEN];
+    int64_t amount_minor; /* negative for a refund */
+    char currency[4];
+    char created_at[CLOCK_RFC3339_LEN];
+    unsigned char prev_hash[LEDGER_HASH_LEN];
+    unsigned char entry_hash[LEDGER_HASH_LEN];
+};
+
+const char *ledger_kind_name(enum entry_kind kind);
+
+/* Computes out = BLAKE2b-256(e->prev_hash || canonical(e)); e->entry_hash
+ * is neither read nor written. 0, or FAULT_INVALID / FAULT_NOMEM. */
+int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
+                const struct ledger_entry *e, struct fault *f)
+    __attribute__((warn_unused_result));
+
+#define LEDGER_PROBLEMS_MAX 20
+
+struct ledger_check {
+    char campaign_id[CAMPAIGN_ID_MAX + 1];
+    int64_t entries;
+    int64_t raised_minor;
+    int64_t supporters; /* pledge entries minus refund entries */
+    unsigned char head_hash[LEDGER_HASH_LEN];
+    size_t nproblems;    /* problems found, may exceed what is kept */
+    char problems[LEDGER_PROBLEMS_MAX][160];
+};
+
+void ledger_check_init(struct ledger_check *c, const char *campaign_id);
+
+/* Feeds the next entry (in seq order). Problems are recorded, not returned:
+ * the walk goes on so that the report lists all of them. */
+void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e);
+
+/* Compares the walk's sums with stored totals, recording any difference. */
+void ledger_check_totals(struct ledger_check *c, const struct totals *t);
+
+static inline bool ledger_check_ok(const struct ledger_check *c)
+{
+    return c->nproblems == 0;
+}
+
+#endif

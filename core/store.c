@@ -1,0 +1,834 @@
+#include "core/store.h"
+
+#include "core/clock.h"
+#include "core/money.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store {
+    char *conninfo;
+    PGconn *conn;
+};
+
+/* Hex text of a bytea parameter: "\x" + 64 hex digits + NUL. */
+#define BYTEA32_HEX (2 + 64 + 1)
+
+struct store *store_new(const char *conninfo)
+{
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->conninfo = strdup(conninfo ? conninfo : "");
+    if (s->conninfo == NULL) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_free(struct store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->conn)
+        PQfinish(s->conn);
+    free(s->conninfo);
+    free(s);
+}
+
+static void notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* Connects, or reconnects after a lost connection. */
+static int ensure(struct store *s, struct fault *f)
+{
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
+        PQtransactionStatus(s->conn) == PQTRANS_IDLE)
+        return 0;
+    if (s->conn)
+        PQfinish(s->conn);
+    s->conn = PQconnectdb(s->conninfo);
+    if (s->conn == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    if (PQstatus(s->conn) != CONNECTION_OK) {
+        fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return FAULT_UNAVAILABLE;
+    }
+    PQsetNoticeProcessor(s->conn, notice_quiet, NULL);
+    PGresult *r = PQexec(s->conn, "SET synchronous_commit = on; "
+                                  "SET TIME ZONE 'UTC'");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+    }
+    return 0;
+}
+
+/* Maps a failed result to a fault. Connection-level failures become
+ * FAULT_UNAVAILABLE; constraint violations FAULT_CONFLICT. */
+static int fail_result(struct store *s, PGresult *r, struct fault *f)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (PQstatus(s->conn) != CONNECTION_OK || state == NULL ||
+        strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        strcmp(state, "53300") == 0)
+        return fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+    if (strcmp(state, "23505") == 0)
+        return fault_set(f, FAULT_CONFLICT, NULL, "already exists");
+    if (strcmp(state, "22003") == 0)
+        return fault_set(f, FAULT_OVERFLOW, NULL, "amount out of range");
+    return fault_set(f, FAULT_INTERNAL, NULL, "database error %s: %s", state,
+                     PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+}
+
+/* Runs a parameterised statement into *out; returns 0, or a fault (and
+ * *out = NULL) unless it returned `want`. The caller PQclear()s *out. */
+static int run(PGresult **out, struct store *s, ExecStatusType want,
+               const char *sql, int n, const char *const *params,
+               struct fault *f)
+{
+    PGresult *r = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+    *out = NULL;
+    if (PQresultStatus(r) == want) {
+        *out = r;
+        return 0;
+    }
+    int rc = fail_result(s, r, f);
+    PQclear(r);
+    return rc;
+}
+
+static int exec_simple(struct store *s, const char *sql, struct fault *f)
+{
+    PGresult *r = PQexec(s->conn, sql);
+    int rc = 0;
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail_result(s, r, f);
+    PQclear(r);
+    return rc;
+}
+
+static void rollback(struct store *s)
+{
+    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+}
+
+static void hex32(char out[BYTEA32_HEX], const unsigned char h[32])
+{
+    static const char d[] = "0123456789abcdef";
+    out[0] = '\\';
+    out[1] = 'x';
+    for (int i = 0; i < 32; i++) {
+        out[2 + 2 * i] = d[h[i] >> 4];
+        out[3 + 2 * i] = d[h[i] & 15];
+    }
+    out[BYTEA32_HEX - 1] = '\0';
+}
+
+static int nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Parses bytea output ("\x" + hex) of exactly 32 bytes. */
+static int unhex32(unsigned char out[32], const char *text, struct fault *f)
+{
+    if (strlen(text) != BYTEA32_HEX - 1 || text[0] != '\\' || text[1] != 'x')
+        return fault_set(f, FAULT_TAMPERED, NULL, "hash is not 32 bytes");
+    for (int i = 0; i < 32; i++) {
+        int hi = nibble(text[2 + 2 * i]), lo = nibble(text[3 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return fault_set(f, FAULT_TAMPERED, NULL, "hash is not hex");
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static int64_t col_i64(PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void col_str(char *out, size_t n, PGresult *r, int row, int col)
+{
+    snprintf(out, n, "%s", PQgetvalue(r, row, col));
+}
+
+#define I64_TEXT 24
+
+static const char *i64(char out[I64_TEXT], int64_t v)
+{
+    snprintf(out, I64_TEXT, "%lld", (long long)v);
+    return out;
+}
+
+int store_ping(struct store *s, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK, "SELECT 1", 0, NULL, f)) != 0)
+        return rc;
+    PQclear(r);
+    return 0;
+}
+
+/* ---- migrations ------------------------------------------------------- */
+
+#define MIGRATION_LOCK "SELECT pg_advisory_xact_lock(7375836)"
+
+int store_migrate(struct store *s, const struct migration *m, size_t n,
+                  int *applied, struct fault *f)
+{
+    int rc = ensure(s, f), count = 0;
+    if (rc)
+        return rc;
+    rc = exec_simple(s,
+                     "BEGIN; " MIGRATION_LOCK "; "
+                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " name text PRIMARY KEY,"
+                     " applied_at timestamptz NOT NULL DEFAULT now()); "
+                     "COMMIT",
+                     f);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *params[1] = {m[i].name};
+        PGresult *r = NULL;
+        if ((rc = exec_simple(s, "BEGIN; " MIGRATION_LOCK, f)) != 0)
+            break;
+        rc = run(&r, s, PGRES_TUPLES_OK,
+                "SELECT 1 FROM schema_migrations WHERE name = $1", 1, params,
+                f);
+        if (rc)
+            break;
+        int done = PQntuples(r) > 0;
+        PQclear(r);
+        if (!done) {
+            rc = exec_simple(s, m[i].sql, f);
+            if (rc == 0)
+                rc = run(&r, s, PGRES_COMMAND_OK,
+                         "INSERT INTO schema_migrations (name) VALUES ($1)",
+                         1, params, f);
+            PQclear(r);
+            if (rc) {
+                fault_set(f, rc, NULL, "migration %s failed", m[i].name);
+                break;
+            }
+            count++;
+        }
+        rc = exec_simple(s, "COMMIT", f);
+    }
+    rollback(s);
+    if (applied)
+        *applied = count;
+    return rc;
+}
+
+/* ---- campaigns -------------------------------------------------------- */
+
+#define CAMPAIGN_COLUMNS                                                     \
+    "c.id, c.title, c.currency, c.goal_minor, array_to_json(c.tiers), "      \
+    "c.min_custom_minor, c.max_custom_minor, "                               \
+    "(extract(epoch from c.deadline) * 1000000)::bigint, c.status, "         \
+    "array_to_json(c.allowed_origins), c.version, "                          \
+    "t.seq, t.raised_minor, t.supporters, t.head_hash"
+
+/* Parses "[1,2,3]" (array_to_json of bigint[]) without a JSON library. */
+static int parse_tiers(struct campaign *c, const char *s)
+{
+    c->ntiers = 0;
+    if (*s++ != '[')
+        return -1;
+    while (*s && *s != ']') {
+        char *end;
+        if (c->ntiers == CAMPAIGN_TIERS_MAX)
+            return -1;
+        c->tiers[c->ntiers++] = strtoll(s, &end, 10);
+        s = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+/* Parses array_to_json of text[] holding only plain origins (validated on
+ * the way in: no quotes or backslashes in scheme://host:port). */
+static void parse_origins(struct campaign *c, const char *s)
+{
+    c->norigins = 0;
+    while ((s = strchr(s, '"')) != NULL && c->norigins < CAMPAIGN_ORIGINS_MAX) {
+        const char *end = strchr(s + 1, '"');
+        if (end == NULL)
+            break;
+        snprintf(c->origins[c->norigins++], sizeof c->origins[0], "%.*s",
+                 (int)(end - s - 1), s + 1);
+        s = end + 1;
+    }
+}
+
+static int read_campaign(struct campaign *c, struct totals *t, PGresult *r,
+                         struct fault *f)
+{
+    campaign_defaults(c);
+    col_str(c->id, sizeof c->id, r, 0, 0);
+    col_str(c->title, sizeof c->title, r, 0, 1);
+    col_str(c->currency, sizeof c->currency, r, 0, 2);
+    c->goal_minor = col_i64(r, 0, 3);
+    if (parse_tiers(c, PQgetvalue(r, 0, 4)) != 0)
+        return fault_set(f, FAULT_INTERNAL, NULL, "bad tiers in database");
+    c->min_custom_minor = col_i64(r, 0, 5);
+    c->max_custom_minor = col_i64(r, 0, 6);
+    c->has_deadline = !PQgetisnull(r, 0, 7);
+    c->deadline_us = c->has_deadline ? col_i64(r, 0, 7) : 0;
+    c->open = strcmp(PQgetvalue(r, 0, 8), "open") == 0;
+    parse_origins(c, PQgetvalue(r, 0, 9));
+    c->version = col_i64(r, 0, 10);
+    if (t) {
+        t->seq = col_i64(r, 0, 11);
+        t->raised_minor = col_i64(r, 0, 12);
+        t->supporters = col_i64(r, 0, 13);
+        return unhex32(t->head_hash, PQgetvalue(r, 0, 14), f);
+    }
+    return 0;
+}
+
+int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
+                       const char *id, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {id};
+    PGresult *r;
+    rc = run(&r, s, PGRES_TUPLES_OK,
+                      "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c "
+                      "JOIN campaign_totals t ON t.campaign_id = c.id "
+                      "WHERE c.id = $1",
+                      1, params, f);
+    if (rc)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s", id);
+    else
+        rc = read_campaign(c, t, r, f);
+    PQclear(r);
+    return rc;
+}
+
+static void int_array(char *out, size_t n, const int64_t *v, size_t count)
+{
+    size_t len = (size_t)snprintf(out, n, "{");
+    for (size_t i = 0; i < count && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%lld", i ? "," : "",
+                                (long long)v[i]);
+    if (len < n)
+        snprintf(out + len, n - len, "}");
+}
+
+static void origin_array(char *out, size_t n, const struct campaign *c)
+{
+    size_t len = (size_t)snprintf(out, n, "{");
+    for (size_t i = 0; i < c->norigins && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s\"%s\"", i ? "," : "",
+                                c->origins[i]);
+    if (len < n)
+        snprintf(out + len, n - len, "}");
+}
+
+int store_campaign_create(struct store *s, const struct campaign *c,
+                          struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char goal[I64_TEXT], lo[I64_TEXT], hi[I64_TEXT], deadline[40];
+    char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
+    char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
+    int_array(tiers, sizeof tiers, c->tiers, c->ntiers);
+    origin_array(origins, sizeof origins, c);
+    if (c->has_deadline)
+        clock_format(deadline, c->deadline_us);
+    const char *params[10] = {
+        c->id, c->title, c->currency, i64(goal, c->goal_minor), tiers,
+        i64(lo, c->min_custom_minor), i64(hi, c->max_custom_minor),
+        c->has_deadline ? deadline : NULL, c->open ? "open" : "closed",
+        origins};
+    PGresult *r;
+    rc = run(
+        &r, s, PGRES_COMMAND_OK,
+        "WITH c AS (INSERT INTO campaigns (id, title, currency, goal_minor, "
+        "tiers, min_custom_minor, max_custom_minor, deadline, status, "
+        "allowed_origins) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+        "RETURNING id) INSERT INTO campaign_totals (campaign_id) "
+        "SELECT id FROM c",
+        10, params, f);
+    if (rc)
+        return rc;
+    PQclear(r);
+    return 0;
+}
+
+/* ---- idempotency ------------------------------------------------------ */
+
+int store_idem_get(struct idem_record *out, struct store *s, const char *key,
+                   struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {key};
+    PGresult *r;
+    rc = run(&r, s, PGRES_TUPLES_OK,
+                      "SELECT request_hash, status, resource, resource_id "
+                      "FROM idempotency_keys WHERE key = $1",
+                      1, params, f);
+    if (rc)
+        return rc;
+    rc = 0;
+    if (PQntuples(r) == 1) {
+        rc = unhex32(out->request_hash, PQgetvalue(r, 0, 0), f);
+        out->status = (int)col_i64(r, 0, 1);
+        col_str(out->resource, sizeof out->resource, r, 0, 2);
+        col_str(out->resource_id, sizeof out->resource_id, r, 0, 3);
+        if (rc == 0)
+            rc = 1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Records the key inside the caller's transaction. A concurrent holder of
+ * the same key makes the INSERT wait for it; if it committed, we get a
+ * unique violation and report the key as taken. */
+static int record_key(struct store *s, const struct idem *idem, int status,
+                       const char *resource, const char *id, struct fault *f)
+{
+    if (idem == NULL)
+        return 0;
+    char hash[BYTEA32_HEX], st[I64_TEXT];
+    hex32(hash, idem->request_hash);
+    const char *params[5] = {idem->key, hash, i64(st, status), resource, id};
+    PGresult *r;
+    int rc = run(&r, s, PGRES_COMMAND_OK,
+                 "INSERT INTO idempotency_keys (key, request_hash, "
+                 "status, resource, resource_id) "
+                 "VALUES ($1, $2, $3, $4, $5)",
+                 5, params, NULL);
+    PQclear(r);
+    if (rc == FAULT_CONFLICT)
+        return fault_set(f, FAULT_IDEM_IN_FLIGHT, NULL,
+                         "another request with this Idempotency-Key came "
+                         "first");
+    return rc ? fault_set(f, rc, NULL, "database unavailable") : 0;
+}
+
+/* ---- ledger appends --------------------------------------------------- */
+
+/* The locked head of a campaign's chain. */
+struct head {
+    int64_t seq, raised_minor, supporters, version;
+    unsigned char hash[32];
+};
+
+static int lock_head(struct head *h, struct store *s, const char *campaign_id,
+                     struct fault *f)
+{
+    const char *params[1] = {campaign_id};
+    PGresult *r;
+    int rc = run(&r, s, PGRES_TUPLES_OK,
+                      "SELECT t.seq, t.raised_minor, t.supporters, "
+                      "t.head_hash, c.version FROM campaign_totals t "
+                      "JOIN campaigns c ON c.id = t.campaign_id "
+                      "WHERE t.campaign_id = $1 FOR UPDATE OF t",
+                      1, params, f);
+    if (rc)
+        return rc;
+    if (PQntuples(r) == 0) {
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s",
+                       campaign_id);
+    } else {
+        h->seq = col_i64(r, 0, 0);
+        h->raised_minor = col_i64(r, 0, 1);
+        h->supporters = col_i64(r, 0, 2);
+        h->version = col_i64(r, 0, 4);
+        rc = unhex32(h->hash, PQgetvalue(r, 0, 3), f);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Builds, hashes and inserts entry e (campaign, kind, pledge id, amount and
+ * currency set) as the next after head h, then moves the totals. */
+static int append_entry(struct ledger_entry *e, struct store *s,
+                        const struct head *h, struct fault *f)
+{
+    int64_t raised, supporters = h->supporters + (e->kind == ENTRY_PLEDGE ? 1 : -1);
+    if (money_add(&raised, h->raised_minor, e->amount_minor) != 0)
+        return fault_set(f, FAULT_OVERFLOW, "amount_minor",
+                         "the campaign total would overflow");
+    int64_t now = clock_now_us();
+    e->seq = h->seq + 1;
+    clock_format(e->created_at, now);
+    memcpy(e->prev_hash, h->hash, 32);
+    int rc = ledger_hash(e->entry_hash, e, f);
+    if (rc)
+        return rc;
+
+    char seq[I64_TEXT], amount[I64_TEXT], prev[BYTEA32_HEX],
+        hash[BYTEA32_HEX], r1[I64_TEXT], r2[I64_TEXT];
+    hex32(prev, e->prev_hash);
+    hex32(hash, e->entry_hash);
+    const char *params[9] = {e->campaign_id, i64(seq, e->seq),
+                             ledger_kind_name(e->kind), e->pledge_id,
+                             i64(amount, e->amount_minor), e->currency,
+                             e->created_at, prev, hash};
+    PGresult *r;
+    rc = run(&r, s, PGRES_COMMAND_OK,
+                      "INSERT INTO ledger_entries (campaign_id, seq, kind, "
+                      "pledge_id, amount_minor, currency, created_at, "
+                      "created_ts, prev_hash, entry_hash) VALUES ($1, $2, $3, "
+                      "$4, $5, $6, $7::text, $7::text::timestamptz, $8, $9)",
+                      9, params, f);
+    if (rc)
+        return rc;
+    PQclear(r);
+    const char *tparams[5] = {e->campaign_id, seq, i64(r1, raised),
+                              i64(r2, supporters), hash};
+    rc = run(&r, s, PGRES_COMMAND_OK,
+            "UPDATE campaign_totals SET seq = $2, raised_minor = $3, "
+            "supporters = $4, head_hash = $5 WHERE campaign_id = $1",
+            5, tparams, f);
+    if (rc)
+        return rc;
+    PQclear(r);
+    return 0;
+}
+
+static int commit(struct store *s, struct fault *f)
+{
+    PGresult *r = PQexec(s->conn, "COMMIT");
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = fail_result(s, r, f);
+    PQclear(r);
+    return rc;
+}
+
+int store_pledge_append(struct pledge *p, struct store *s, int64_t version,
+                        const struct idem *idem, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    struct head h;
+    struct ledger_entry e;
+    memset(&e, 0, sizeof e);
+    if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
+        (rc = lock_head(&h, s, p->campaign_id, f)) != 0)
+        goto done;
+    if (h.version != version) {
+        rc = fault_set(f, FAULT_CONFLICT, NULL, "campaign changed");
+        goto done;
+    }
+    if ((rc = record_key(s, idem, 201, "pledge", p->id, f)) != 0)
+        goto done;
+    snprintf(e.campaign_id, sizeof e.campaign_id, "%s", p->campaign_id);
+    e.kind = ENTRY_PLEDGE;
+    memcpy(e.pledge_id, p->id, sizeof e.pledge_id);
+    e.amount_minor = p->amount_minor;
+    memcpy(e.currency, p->currency, sizeof e.currency);
+    if ((rc = append_entry(&e, s, &h, f)) != 0)
+        goto done;
+    p->seq = e.seq;
+    memcpy(p->created_at, e.created_at, sizeof p->created_at);
+    memcpy(p->entry_hash, e.entry_hash, sizeof p->entry_hash);
+
+    char seq[I64_TEXT], amount[I64_TEXT];
+    const char *params[11] = {
+        p->id, p->campaign_id, i64(seq, p->seq), i64(amount, p->amount_minor),
+        p->currency, pledge_kind_name(p->kind),
+        p->donor_name[0] ? p->donor_name : NULL,
+        p->donor_email[0] ? p->donor_email : NULL,
+        p->anonymous ? "true" : "false", p->message[0] ? p->message : NULL,
+        p->created_at};
+    PGresult *r;
+    rc = run(&r, s, PGRES_COMMAND_OK,
+                      "INSERT INTO pledges (id, campaign_id, seq, "
+                      "amount_minor, currency, kind, donor_name, donor_email, "
+                      "anonymous, message, created_at) VALUES ($1, $2, $3, "
+                      "$4, $5, $6, $7, $8, $9, $10, $11)",
+                      11, params, f);
+    if (rc)
+        goto done;
+    PQclear(r);
+    rc = commit(s, f);
+done:
+    rollback(s);
+    return rc;
+}
+
+#define PLEDGE_COLUMNS                                                       \
+    "p.id, p.campaign_id, p.amount_minor, p.currency, p.kind, "              \
+    "coalesce(p.donor_name, ''), coalesce(p.donor_email, ''), p.anonymous, " \
+    "coalesce(p.message, ''), p.seq, p.created_at, e.entry_hash"
+
+int store_pledge_get(struct pledge *p, struct store *s, const char *id,
+                     struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    if (!uuid_valid(id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no pledge %s", id);
+    const char *params[1] = {id};
+    PGresult *r;
+    rc = run(&r, s, PGRES_TUPLES_OK,
+                      "SELECT " PLEDGE_COLUMNS " FROM pledges p "
+                      "JOIN ledger_entries e ON e.campaign_id = p.campaign_id "
+                      "AND e.seq = p.seq WHERE p.id = $1",
+                      1, params, f);
+    if (rc)
+        return rc;
+    if (PQntuples(r) == 0) {
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no pledge %s", id);
+    } else {
+        memset(p, 0, sizeof *p);
+        col_str(p->id, sizeof p->id, r, 0, 0);
+        col_str(p->campaign_id, sizeof p->campaign_id, r, 0, 1);
+        p->amount_minor = col_i64(r, 0, 2);
+        col_str(p->currency, sizeof p->currency, r, 0, 3);
+        p->kind = strcmp(PQgetvalue(r, 0, 4), "tier") == 0 ? PLEDGE_TIER
+                                                            : PLEDGE_CUSTOM;
+        col_str(p->donor_name, sizeof p->donor_name, r, 0, 5);
+        col_str(p->donor_email, sizeof p->donor_email, r, 0, 6);
+        p->anonymous = PQgetvalue(r, 0, 7)[0] == 't';
+        col_str(p->message, sizeof p->message, r, 0, 8);
+        p->seq = col_i64(r, 0, 9);
+        col_str(p->created_at, sizeof p->created_at, r, 0, 10);
+        rc = unhex32(p->entry_hash, PQgetvalue(r, 0, 11), f);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_refund_append(struct refund *rf, struct store *s,
+                        const char *pledge_id, const struct idem *idem,
+                        struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    struct pledge *p = malloc(sizeof *p);
+    struct head h;
+    struct ledger_entry e;
+    memset(&e, 0, sizeof e);
+    PGresult *r = NULL;
+    if (p == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    if (store_refund_get(rf, s, pledge_id, NULL) == 0) {
+        rc = fault_set(f, FAULT_CONFLICT, NULL,
+                       "%s is a refund, and a refund cannot be refunded",
+                       pledge_id);
+        goto done;
+    }
+    if ((rc = store_pledge_get(p, s, pledge_id, f)) != 0)
+        goto done;
+    if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
+        (rc = lock_head(&h, s, p->campaign_id, f)) != 0)
+        goto done;
+    const char *params[1] = {pledge_id};
+    rc = run(&r, s, PGRES_TUPLES_OK, "SELECT 1 FROM refunds WHERE pledge_id = $1",
+            1, params, f);
+    if (rc)
+        goto done;
+    if (PQntuples(r) > 0) {
+        rc = fault_set(f, FAULT_CONFLICT, NULL, "pledge %s is already refunded",
+                       pledge_id);
+        goto done;
+    }
+    PQclear(r);
+    r = NULL;
+    if ((rc = record_key(s, idem, 201, "refund", rf->id, f)) != 0)
+        goto done;
+    snprintf(e.campaign_id, sizeof e.campaign_id, "%s", p->campaign_id);
+    e.kind = ENTRY_REFUND;
+    memcpy(e.pledge_id, p->id, sizeof e.pledge_id);
+    e.amount_minor = -p->amount_minor;
+    memcpy(e.currency, p->currency, sizeof e.currency);
+    if ((rc = append_entry(&e, s, &h, f)) != 0)
+        goto done;
+    char seq[I64_TEXT];
+    const char *rparams[5] = {rf->id, p->id, p->campaign_id, i64(seq, e.seq),
+                              e.created_at};
+    rc = run(&r, s, PGRES_COMMAND_OK,
+            "INSERT INTO refunds (id, pledge_id, campaign_id, seq, created_at) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            5, rparams, f);
+    if (rc)
+        goto done;
+    if ((rc = commit(s, f)) != 0)
+        goto done;
+    memcpy(rf->pledge_id, p->id, sizeof rf->pledge_id);
+    memcpy(rf->campaign_id, p->campaign_id, sizeof rf->campaign_id);
+    rf->amount_minor = e.amount_minor;
+    memcpy(rf->currency, e.currency, sizeof rf->currency);
+    rf->seq = e.seq;
+    memcpy(rf->created_at, e.created_at, sizeof rf->created_at);
+    memcpy(rf->entry_hash, e.entry_hash, sizeof rf->entry_hash);
+done:
+    PQclear(r);
+    rollback(s);
+    free(p);
+    return rc;
+}
+
+int store_refund_get(struct refund *rf, struct store *s, const char *id,
+                     struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    if (!uuid_valid(id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no refund %s", id);
+    const char *params[1] = {id};
+    PGresult *r;
+    rc = run(&r, s, PGRES_TUPLES_OK,
+                      "SELECT r.id, r.pledge_id, r.campaign_id, "
+                      "e.amount_minor, e.currency, r.seq, r.created_at, "
+                      "e.entry_hash FROM refunds r JOIN ledger_entries e ON "
+                      "e.campaign_id = r.campaign_id AND e.seq = r.seq "
+                      "WHERE r.id = $1",
+                      1, params, f);
+    if (rc)
+        return rc;
+    if (PQntuples(r) == 0) {
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no refund %s", id);
+    } else {
+        memset(rf, 0, sizeof *rf);
+        col_str(rf->id, sizeof rf->id, r, 0, 0);
+        col_str(rf->pledge_id, sizeof rf->pledge_id, r, 0, 1);
+        col_str(rf->campaign_id, sizeof rf->campaign_id, r, 0, 2);
+        rf->amount_minor = col_i64(r, 0, 3);
+        col_str(rf->currency, sizeof rf->currency, r, 0, 4);
+        rf->seq = col_i64(r, 0, 5);
+        col_str(rf->created_at, sizeof rf->created_at, r, 0, 6);
+        rc = unhex32(rf->entry_hash, PQgetvalue(r, 0, 7), f);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- reading the ledger ----------------------------------------------- */
+
+int store_ledger_walk(struct totals *t, struct store *s,
+                      const char *campaign_id,
+                      int (*fn)(void *ctx, const struct ledger_entry *e),
+                      void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {campaign_id};
+    PGresult *r = NULL;
+    /* One snapshot for the totals and the walk. */
+    if ((rc = exec_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                          f)) != 0)
+        goto done;
+    rc = run(&r, s, PGRES_TUPLES_OK,
+            "SELECT seq, raised_minor, supporters, head_hash "
+            "FROM campaign_totals WHERE campaign_id = $1",
+            1, params, f);
+    if (rc)
+        goto done;
+    if (PQntuples(r) == 0) {
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s", campaign_id);
+        goto done;
+    }
+    if (t) {
+        t->seq = col_i64(r, 0, 0);
+        t->raised_minor = col_i64(r, 0, 1);
+        t->supporters = col_i64(r, 0, 2);
+        if ((rc = unhex32(t->head_hash, PQgetvalue(r, 0, 3), f)) != 0)
+            goto done;
+    }
+    PQclear(r);
+    r = NULL;
+    if (!PQsendQueryParams(s->conn,
+                           "SELECT campaign_id, seq, kind, pledge_id, "
+                           "amount_minor, currency, created_at, prev_hash, "
+                           "entry_hash FROM ledger_entries "
+                           "WHERE campaign_id = $1 ORDER BY seq",
+                           1, NULL, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(s->conn)) {
+        rc = fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+        goto done;
+    }
+    /* After a stop or an error, the remaining results must be drained. */
+    while ((r = PQgetResult(s->conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_SINGLE_TUPLE && rc == 0) {
+            struct ledger_entry e;
+            memset(&e, 0, sizeof e);
+            col_str(e.campaign_id, sizeof e.campaign_id, r, 0, 0);
+            e.seq = col_i64(r, 0, 1);
+            e.kind = strcmp(PQgetvalue(r, 0, 2), "refund") == 0
+                         ? ENTRY_REFUND
+                         : ENTRY_PLEDGE;
+            col_str(e.pledge_id, sizeof e.pledge_id, r, 0, 3);
+            e.amount_minor = col_i64(r, 0, 4);
+            col_str(e.currency, sizeof e.currency, r, 0, 5);
+            col_str(e.created_at, sizeof e.created_at, r, 0, 6);
+            if ((rc = unhex32(e.prev_hash, PQgetvalue(r, 0, 7), f)) == 0 &&
+                (rc = unhex32(e.entry_hash, PQgetvalue(r, 0, 8), f)) == 0)
+                rc = fn(ctx, &e);
+        } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK &&
+                   rc == 0) {
+            rc = fail_result(s, r, f);
+        }
+        PQclear(r);
+    }
+    r = NULL;
+    if (rc == 0)
+        rc = commit(s, f);
+done:
+    PQclear(r);
+    rollback(s);
+    return rc;
+}
+
+/* ---- admin tokens ----------------------------------------------------- */
+
+int store_token_add(struct store *s, const char *name,
+                    const unsigned char hash[32], struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char h[BYTEA32_HEX];
+    hex32(h, hash);
+    const char *params[2] = {name, h};
+    PGresult *r;
+    rc = run(&r, s, PGRES_COMMAND_OK,
+                      "INSERT INTO admin_tokens (name, token_hash) "
+                      "VALUES ($1, $2)",
+                      2, params, f);
+    if (rc)
+        return rc;
+    PQclear(r);
+    return 0;
+}

@@ -1,0 +1,106 @@
+#ifndef PLEDGED_STORE_H
+#define PLEDGED_STORE_H
+/*
+ * The store: everything pledged keeps in Postgres, behind one libpq
+ * connection. The only module that speaks SQL or includes libpq-fe.h.
+ *
+ * A struct store is used by one thread at a time. It connects lazily and
+ * reconnects by itself: when Postgres is unreachable a call fails with
+ * FAULT_UNAVAILABLE and the next call tries again. Every statement is
+ * parameterised. Ledger writes happen in one transaction each, under the
+ * row lock of the campaign's totals, so totals always equal the ledger.
+ */
+#include "core/campaign.h"
+#include "core/fault.h"
+#include "core/ledger.h"
+#include "core/pledge.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+struct migration {
+    const char *name; /* e.g. "001_ledger.sql"; applied in array order */
+    const char *sql;
+};
+
+/* A new store for conninfo (libpq keyword/value or URI); NULL only when
+ * out of memory. Does not connect yet. */
+struct store *store_new(const char *conninfo);
+void store_free(struct store *s);
+
+/* Connects if needed and pings the server: 0 or FAULT_UNAVAILABLE. */
+int store_ping(struct store *s, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Applies, in order, each migration not yet recorded in schema_migrations,
+ * each in its own transaction under an advisory lock (so two migrators
+ * never race). *applied (may be NULL) gets how many ran. */
+int store_migrate(struct store *s, const struct migration *m, size_t n,
+                  int *applied, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Loads a campaign and (if t is not NULL) its totals. FAULT_NOT_FOUND. */
+int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
+                       const char *id, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Inserts a campaign (validated by the caller) with zero totals.
+ * FAULT_CONFLICT if the id is taken. */
+int store_campaign_create(struct store *s, const struct campaign *c,
+                          struct fault *f) __attribute__((warn_unused_result));
+
+/* What an idempotency key recorded. */
+struct idem_record {
+    unsigned char request_hash[32];
+    int status;
+    char resource[8]; /* "pledge" or "refund" */
+    char resource_id[UUID_STR_LEN];
+};
+
+/* 1 and *out filled if key is recorded, 0 if not, or a negative fault. */
+int store_idem_get(struct idem_record *out, struct store *s, const char *key,
+                   struct fault *f) __attribute__((warn_unused_result));
+
+/* Appends p (id, amounts, donor fields set by the caller) as the campaign's
+ * next ledger entry, with idem recorded in the same transaction (if not
+ * NULL), and fills p->seq, p->created_at and p->entry_hash. Fails with
+ * FAULT_CONFLICT when the campaign's version is no longer `version` (the
+ * caller re-reads and retries), FAULT_IDEM_IN_FLIGHT when another
+ * transaction recorded the key first; nothing is written on failure. */
+int store_pledge_append(struct pledge *p, struct store *s, int64_t version,
+                        const struct idem *idem, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Loads a pledge by id. FAULT_NOT_FOUND. */
+int store_pledge_get(struct pledge *p, struct store *s, const char *id,
+                     struct fault *f) __attribute__((warn_unused_result));
+
+/* Appends the reversal of pledge_id (r->id set by the caller) and fills the
+ * rest of r. FAULT_NOT_FOUND, FAULT_CONFLICT (already refunded, or a
+ * refund's id), FAULT_IDEM_IN_FLIGHT as above. */
+int store_refund_append(struct refund *r, struct store *s,
+                        const char *pledge_id, const struct idem *idem,
+                        struct fault *f) __attribute__((warn_unused_result));
+
+int store_refund_get(struct refund *r, struct store *s, const char *id,
+                     struct fault *f) __attribute__((warn_unused_result));
+
+/* Calls fn for every ledger entry of the campaign in seq order, one row at
+ * a time (memory does not grow with the ledger). A non-zero return from fn
+ * stops the walk and is returned. t (may be NULL) gets the totals read in
+ * the same snapshot. */
+int store_ledger_walk(struct totals *t, struct store *s,
+                      const char *campaign_id,
+                      int (*fn)(void *ctx, const struct ledger_entry *e),
+                      void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
+int store_token_add(struct store *s, const char *name,
+                    const unsigned char hash[32], struct fault *f)
+    __attribute__((warn_unused_result));
+
+#endif

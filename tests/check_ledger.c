@@ -1,0 +1,197 @@
+#include "core/ledger.h"
+#include "core/pledge.h"
+#include "core/store.h"
+#include "tests/suites.h"
+#include "tests/testdb.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static void pledge_n(struct store *s, const char *campaign, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct pledge p;
+        bool replayed;
+        struct fault f = {0};
+        struct pledge_request r = testdb_request(i % 3 == 0 ? 250000 : 100 + i);
+        ck_assert_msg(pledge_make(&p, &replayed, s, campaign, &r, NULL, &f) ==
+                          0, "%s", f.message);
+        ck_assert_int_eq(p.seq, i + 1);
+    }
+}
+
+START_TEST(hash_is_blake2b_of_prev_and_canonical_entry)
+{
+    struct ledger_entry e = {.seq = 1, .kind = ENTRY_PLEDGE,
+                             .amount_minor = 250000};
+    strcpy(e.campaign_id, "help-us");
+    strcpy(e.pledge_id, "0b8f7a52-3c59-4d53-9a57-3f0c8b7d2e11");
+    strcpy(e.currency, "USD");
+    strcpy(e.created_at, "2026-11-25T09:41:07.123456Z");
+    unsigned char got[32], want[32];
+    ck_assert_int_eq(ledger_hash(got, &e, NULL), 0);
+    const char *canon =
+        "{\"amount_minor\":250000,\"campaign_id\":\"help-us\","
+        "\"created_at\":\"2026-11-25T09:41:07.123456Z\",\"currency\":\"USD\","
+        "\"kind\":\"pledge\",\"pledge_id\":"
+        "\"0b8f7a52-3c59-4d53-9a57-3f0c8b7d2e11\",\"seq\":1}";
+    unsigned char msg[512];
+    memset(msg, 0, 32); /* prev_hash of entry 1 */
+    memcpy(msg + 32, canon, strlen(canon));
+    crypto_generichash(want, 32, msg, 32 + strlen(canon), NULL, 0);
+    ck_assert_mem_eq(got, want, 32);
+}
+END_TEST
+
+START_TEST(chain_is_continuous_and_verifies)
+{
+    struct store *s = testdb_store();
+    struct campaign c;
+    testdb_campaign(&c, s, "chain");
+    pledge_n(s, c.id, 25);
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, c.id), 0);
+    ck_assert_int_eq(check.entries, 25);
+    store_free(s);
+}
+END_TEST
+
+/* Collects entries so that a test can tamper with copies. */
+struct collected {
+    struct ledger_entry e[16];
+    size_t n;
+};
+
+static int collect(void *ctx, const struct ledger_entry *e)
+{
+    struct collected *c = ctx;
+    if (c->n < 16)
+        c->e[c->n++] = *e;
+    return 0;
+}
+
+static size_t check_copy(const struct collected *col, const char *id)
+{
+    struct ledger_check check;
+    ledger_check_init(&check, id);
+    for (size_t i = 0; i < col->n; i++)
+        ledger_check_add(&check, &col->e[i]);
+    return check.nproblems;
+}
+
+START_TEST(any_tampered_field_is_detected)
+{
+    struct store *s = testdb_store();
+    struct campaign c;
+    testdb_campaign(&c, s, "tamper");
+    pledge_n(s, c.id, 5);
+    struct collected col = {0};
+    ck_assert_int_eq(store_ledger_walk(NULL, s, c.id, collect, &col, NULL), 0);
+    ck_assert_uint_eq(col.n, 5);
+    ck_assert_uint_eq(check_copy(&col, c.id), 0);
+
+    struct collected bad = col;
+    bad.e[2].amount_minor += 1;
+    ck_assert_uint_gt(check_copy(&bad, c.id), 0);
+    bad = col;
+    bad.e[2].created_at[20]++;
+    ck_assert_uint_gt(check_copy(&bad, c.id), 0);
+    bad = col;
+    bad.e[1].pledge_id[0] = bad.e[1].pledge_id[0] == 'a' ? 'b' : 'a';
+    ck_assert_uint_gt(check_copy(&bad, c.id), 0);
+    bad = col;
+    bad.e[3].entry_hash[0] ^= 1;
+    ck_assert_uint_gt(check_copy(&bad, c.id), 0);
+    bad = col; /* a deleted entry leaves a gap */
+    memmove(&bad.e[2], &bad.e[3], 2 * sizeof bad.e[0]);
+    bad.n = 4;
+    ck_assert_uint_gt(check_copy(&bad, c.id), 0);
+    store_free(s);
+}
+END_TEST
+
+static void assert_refused(PGconn *db, const char *sql, const char *campaign)
+{
+    const char *params[1] = {campaign};
+    PGresult *r = PQexecParams(db, sql, 1, NULL, params, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
+                  "the database allowed: %s", sql);
+    PQclear(r);
+}
+
+START_TEST(database_refuses_update_delete_and_gaps)
+{
+    struct store *s = testdb_store();
+    struct campaign c;
+    testdb_campaign(&c, s, "appendonly");
+    pledge_n(s, c.id, 3);
+    PGconn *db = testdb_raw();
+    assert_refused(db, "UPDATE ledger_entries SET amount_minor = 1 "
+                       "WHERE campaign_id = $1", c.id);
+    assert_refused(db, "DELETE FROM ledger_entries WHERE campaign_id = $1",
+                   c.id);
+    assert_refused(db, "UPDATE pledges SET amount_minor = 1 "
+                       "WHERE campaign_id = $1", c.id);
+    assert_refused(db, "DELETE FROM pledges WHERE campaign_id = $1", c.id);
+    assert_refused(db, "SELECT $1::text; TRUNCATE ledger_entries CASCADE",
+                   c.id);
+    /* A gap (seq 5 after 3), a fork (seq 2 again) or a wrong prev_hash. */
+    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, kind, "
+                       "pledge_id, amount_minor, currency, created_at, "
+                       "created_ts, entry_hash, sha256(entry_hash) FROM "
+                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
+                   c.id);
+    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, kind, "
+                       "pledge_id, amount_minor, currency, created_at, "
+                       "created_ts, prev_hash, sha256(entry_hash) FROM "
+                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
+                   c.id);
+    PQfinish(db);
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, c.id), 0);
+    ck_assert_int_eq(check.entries, 3);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(audit_finds_a_row_changed_behind_the_guard)
+{
+    struct store *s = testdb_store();
+    struct campaign c;
+    testdb_campaign(&c, s, "corrupt");
+    pledge_n(s, c.id, 4);
+    PGconn *db = testdb_raw();
+    const char *params[1] = {c.id};
+    /* As the superuser, with triggers off: what an attacker with the
+     * database could do. */
+    PGresult *r = PQexec(db, "SET session_replication_role = replica");
+    PQclear(r);
+    r = PQexecParams(db,
+                     "UPDATE ledger_entries SET amount_minor = amount_minor "
+                     "+ 100 WHERE campaign_id = $1 AND seq = 2",
+                     1, NULL, params, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+    ck_assert_str_eq(PQcmdTuples(r), "1");
+    PQclear(r);
+    PQfinish(db);
+    struct ledger_check check;
+    ck_assert_uint_gt(testdb_audit(&check, s, c.id), 0);
+    ck_assert_ptr_nonnull(strstr(check.problems[0], "seq 2"));
+    store_free(s);
+}
+END_TEST
+
+Suite *ledger_suite(void)
+{
+    Suite *s = suite_create("ledger");
+    TCase *tc = tcase_create("ledger");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, hash_is_blake2b_of_prev_and_canonical_entry);
+    tcase_add_test(tc, chain_is_continuous_and_verifies);
+    tcase_add_test(tc, any_tampered_field_is_detected);
+    tcase_add_test(tc, database_refuses_update_delete_and_gaps);
+    tcase_add_test(tc, audit_finds_a_row_changed_behind_the_guard);
+    suite_add_tcase(s, tc);
+    return s;
+}

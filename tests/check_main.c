@@ -1,0 +1,20 @@
+/* The Check runner: every core suite in one binary, one summary line. */
+#include "tests/suites.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    SRunner *sr = srunner_create(money_suite());
+    srunner_add_suite(sr, canon_suite());
+    srunner_add_suite(sr, campaign_suite());
+    srunner_add_suite(sr, ledger_suite());
+    srunner_add_suite(sr, store_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

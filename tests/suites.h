@@ -1,0 +1,14 @@
+#ifndef PLEDGED_TEST_SUITES_H
+#define PLEDGED_TEST_SUITES_H
+/* One suite per core module; tests/check_<module>.c defines <module>_suite.
+ * Suites that need Postgres read PLEDGED_TEST_DATABASE_URL, which
+ * scripts/test points at a throw-away cluster. */
+#include <check.h>
+
+Suite *money_suite(void);
+Suite *canon_suite(void);
+Suite *campaign_suite(void);
+Suite *ledger_suite(void);
+Suite *store_suite(void);
+
+#endif
