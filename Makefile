@@ -34,29 +34,35 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
 API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all run test asan clean deps test-only
+.PHONY: all run test asan bench clean deps
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
 deps:
 	@scripts/deps
 
+# `make V=1` shows the full commands.
+Q = $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/sql_files.c: $(SQL) scripts/embed
 	@mkdir -p $(dir $@)
-	scripts/embed embedded_sql $(SQL) > $@
+	$(Q)scripts/embed embedded_sql $(SQL) > $@
 
 $(BUILD)/gen/sql_files.o: $(BUILD)/gen/sql_files.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/pledged: $(CORE_OBJ) $(API_OBJ) $(BUILD)/api/main.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/check_pledged: $(CORE_OBJ) $(TEST_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -65,6 +71,15 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/test
+
+$(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Benchmarks print ratios against a baseline measured in the same run.
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
+	@$(BUILD)/bench_receipt
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps

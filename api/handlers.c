@@ -2,11 +2,12 @@
 
 #include "api/present.h"
 #include "core/campaign.h"
+#include "core/receipt.h"
+#include "core/signer.h"
 #include "core/pool.h"
 #include "core/store.h"
 
-/* How long a request waits for a database connection before 503. */
-#define POOL_WAIT_MS 2000
+#include <sodium.h>
 
 void handle_healthz(struct reply *out, struct request *req)
 {
@@ -41,4 +42,82 @@ void handle_campaign_get(struct reply *out, struct request *req)
     else
         reply_fault(out, &f);
     pool_release(req->app->pool, s);
+}
+
+void handle_head_get(struct reply *out, struct request *req)
+{
+    struct fault f = {0};
+    struct campaign c;
+    struct totals t;
+    struct signed_doc head = {0};
+    const char *id = req->params[0];
+    if (!campaign_id_valid(id)) {
+        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        return;
+    }
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s && store_campaign_get(&c, &t, s, id, &f) == 0 &&
+        receipt_head(&head, req->app->signer, &c, &t, &f) == 0)
+        reply_json_take(out, 200, signed_doc_json(&head, "head"));
+    else
+        reply_fault(out, &f);
+    signed_doc_release(&head);
+    pool_release(req->app->pool, s);
+}
+
+static int add_key(void *ctx, const struct key_info *k)
+{
+    char pk[SIGNER_PK_B64];
+    sodium_bin2base64(pk, sizeof pk, k->public_key, 32,
+                      sodium_base64_VARIANT_ORIGINAL);
+    return json_array_append_new(
+        ctx, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "kid", k->kid, "alg",
+                       "Ed25519", "public_key", pk, "created_at",
+                       k->created_at, "retired_at",
+                       k->retired_at[0] ? k->retired_at : NULL));
+}
+
+void handle_keys_get(struct reply *out, struct request *req)
+{
+    struct fault f = {0};
+    json_t *keys = json_array();
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s && store_keys_list(s, add_key, keys, &f) == 0)
+        reply_json_take(out, 200, json_pack("{s:O}", "keys", keys));
+    else
+        reply_fault(out, &f);
+    json_decref(keys);
+    pool_release(req->app->pool, s);
+}
+
+static int lookup_key(unsigned char pk[32], void *ctx, const char *kid)
+{
+    return store_key_get(pk, ctx, kid, NULL);
+}
+
+void handle_verify_post(struct reply *out, struct request *req)
+{
+    struct fault f = {0};
+    json_t *doc = request_json(out, req);
+    if (doc == NULL)
+        return;
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    bool valid;
+    char kid[SIGNER_KID_MAX];
+    if (s == NULL) {
+        reply_fault(out, &f);
+    } else if (receipt_verify(&valid, kid, doc, lookup_key, s, &f) != 0) {
+        reply_fault(out, &f);
+    } else {
+        /* An unreachable database must not read as "invalid". */
+        struct fault ping = {0};
+        if (!valid && store_ping(s, &ping) != 0)
+            reply_fault(out, &ping);
+        else
+            reply_json_take(out, 200,
+                            json_pack("{s:b, s:s?}", "valid", valid, "kid",
+                                      kid[0] ? kid : NULL));
+    }
+    pool_release(req->app->pool, s);
+    json_decref(doc);
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 struct pool;
+struct signer;
 
 #define REQUEST_PARAMS_MAX 2
 #define REQUEST_PARAM_LEN 128
@@ -23,6 +24,7 @@ struct pool;
 
 struct app {
     struct pool *pool;
+    const struct signer *signer; /* receipts and heads */
 };
 
 struct request {
@@ -62,6 +64,15 @@ void reply_error(struct reply *r, unsigned status, const char *code,
 
 /* Maps a core fault to its HTTP status and error body (one table). */
 void reply_fault(struct reply *r, const struct fault *f);
+
+/* The request's body as a JSON value (new reference), or NULL with a 415
+ * (not application/json) or 400 (malformed JSON, duplicate keys) in out. */
+json_t *request_json(struct reply *out, const struct request *req);
+
+/* Replies with a signed document {"<name>": body, "signature": S} from
+ * its canonical body text. */
+struct signed_doc;
+json_t *signed_doc_json(const struct signed_doc *d, const char *name);
 
 typedef void handler_fn(struct reply *out, struct request *req);
 

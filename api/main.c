@@ -3,7 +3,9 @@
 #include "core/embed.h"
 #include "core/ledger.h"
 #include "core/pool.h"
+#include "core/receipt.h"
 #include "core/seed.h"
+#include "core/signer.h"
 #include "core/store.h"
 #include "core/token.h"
 
@@ -11,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *env_or(const char *name, const char *fallback)
@@ -118,6 +122,86 @@ static int cmd_audit(struct store *s, int argc, char **argv)
     return ledger_check_ok(&check) ? 0 : 1;
 }
 
+static const char *key_file(void)
+{
+    return env_or("PLEDGED_KEY_FILE", "var/signing.key");
+}
+
+static int cmd_keygen(struct store *s, int argc, char **argv)
+{
+    bool rotate = argc > 2 && strcmp(argv[2], "--rotate") == 0;
+    struct stat st;
+    struct fault f = {0};
+    if (!rotate && stat(key_file(), &st) == 0) {
+        fprintf(stderr, "pledged: %s exists; use keygen --rotate to replace "
+                        "it\n", key_file());
+        return 1;
+    }
+    struct signer *k = signer_generate(&f);
+    int rc = 1;
+    /* Record the public half first: a key file whose key the database
+     * does not know would sign receipts no one can verify. */
+    if (k == NULL || store_key_add(s, k->kid, k->public_key, rotate, &f) != 0 ||
+        signer_save(k, key_file(), &f) != 0)
+        fail("keygen", &f);
+    else
+        rc = 0, printf("keygen: %s written to %s%s\n", k->kid, key_file(),
+                       rotate ? " (previous key retired)" : "");
+    signer_free(k);
+    return rc;
+}
+
+struct verify_ctx {
+    struct store *store;
+    struct signer *local; /* fallback when the database is unreachable */
+};
+
+static int lookup_key(unsigned char pk[32], void *ctx, const char *kid)
+{
+    struct verify_ctx *v = ctx;
+    struct fault f = {0};
+    int rc = store_key_get(pk, v->store, kid, &f);
+    if (rc == FAULT_UNAVAILABLE && v->local && strcmp(v->local->kid, kid) == 0) {
+        memcpy(pk, v->local->public_key, 32);
+        return 0;
+    }
+    return rc;
+}
+
+static int cmd_verify(struct store *s, int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: pledged verify FILE\n");
+        return 2;
+    }
+    json_error_t err;
+    /* json_load_file reads the whole file; refuse absurd sizes first. */
+    struct stat st;
+    if (stat(argv[2], &st) != 0 || st.st_size > 1024 * 1024) {
+        fprintf(stderr, "pledged: cannot read %s\n", argv[2]);
+        return 2;
+    }
+    json_t *doc = json_load_file(argv[2], JSON_REJECT_DUPLICATES, &err);
+    if (doc == NULL) {
+        fprintf(stderr, "pledged: %s: %s\n", argv[2], err.text);
+        return 2;
+    }
+    struct verify_ctx ctx = {.store = s, .local = signer_load(key_file(), NULL)};
+    bool valid = false;
+    char kid[SIGNER_KID_MAX];
+    struct fault f = {0};
+    int rc = receipt_verify(&valid, kid, doc, lookup_key, &ctx, &f);
+    json_decref(doc);
+    signer_free(ctx.local);
+    if (rc != 0) {
+        fprintf(stderr, "pledged: %s: %s\n", argv[2], f.message);
+        return 1;
+    }
+    printf("%s: %s (kid %s)\n", argv[2], valid ? "valid" : "INVALID",
+           kid[0] ? kid : "none");
+    return valid ? 0 : 1;
+}
+
 static int cmd_serve(void)
 {
     /* Core dumps could carry secrets (keys, tokens in flight). */
@@ -133,17 +217,36 @@ static int cmd_serve(void)
     };
     if (cfg.threads == 0)
         cfg.threads = 1;
+    struct fault f = {0};
+    struct signer *key = signer_load(key_file(), &f);
+    if (key == NULL)
+        return fail("serve: signing key", &f);
     struct app app = {
         .pool = pool_new(env_or("DATABASE_URL", ""),
                          env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads)),
+        .signer = key,
     };
     if (app.pool == NULL) {
         fprintf(stderr, "pledged: out of memory\n");
+        signer_free(key);
         return 1;
     }
-    int rc = server_run(&cfg, &app) == 0 ? 0 : 1;
+    /* Make sure the key's public half is published; a database that is
+     * down now is retried by every request later. */
+    struct store *s = pool_acquire(app.pool, 0, &f);
+    int rc = s ? store_key_add(s, key->kid, key->public_key, false, &f) : -1;
+    pool_release(app.pool, s);
+    if (rc == FAULT_CONFLICT) {
+        fprintf(stderr, "pledged: key %s is not the current key in the "
+                        "database; run `pledged keygen --rotate`\n", key->kid);
+    } else {
+        if (rc != 0)
+            fprintf(stderr, "pledged: warning: %s\n", f.message);
+        rc = server_run(&cfg, &app) == 0 ? 0 : 1;
+    }
     pool_free(app.pool);
-    return rc;
+    signer_free(key);
+    return rc ? 1 : 0;
 }
 
 static void usage(void)
@@ -153,7 +256,10 @@ static void usage(void)
             "  serve              serve HTTP on PLEDGED_LISTEN\n"
             "  migrate            apply pending SQL migrations\n"
             "  seed               create the reference campaign help-us\n"
+            "  keygen [--rotate]  make the signing key (PLEDGED_KEY_FILE)\n"
             "  token create NAME  make an admin token (printed once)\n"
+            "  verify FILE        check a receipt or head (0 valid, 1 not, "
+            "2 unreadable)\n"
             "  audit ID           verify a campaign's chain and totals\n"
             "Database: DATABASE_URL (libpq conninfo).\n");
 }
@@ -171,8 +277,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve();
-    if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed") != 0 &&
-        strcmp(cmd, "token") != 0 && strcmp(cmd, "audit") != 0) {
+    static const char *const commands[] = {"migrate", "seed", "token",
+                                           "audit", "keygen", "verify"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        known |= strcmp(cmd, commands[i]) == 0;
+    if (!known) {
         usage();
         return 2;
     }
@@ -186,6 +296,10 @@ int main(int argc, char **argv)
         rc = cmd_seed(s);
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(s, argc, argv);
+    else if (strcmp(cmd, "keygen") == 0)
+        rc = cmd_keygen(s, argc, argv);
+    else if (strcmp(cmd, "verify") == 0)
+        rc = cmd_verify(s, argc, argv);
     else
         rc = cmd_audit(s, argc, argv);
     store_free(s);

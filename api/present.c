@@ -33,3 +33,15 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
         (json_int_t)campaign_percent(c, t->raised_minor), "seq",
         (json_int_t)t->seq, "display", "raised", raised, "goal", goal);
 }
+
+json_t *present_pledge(const struct pledge *p)
+{
+    return json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s?, s:b, s:s?, s:I, s:s}", "id", p->id,
+        "campaign_id", p->campaign_id, "amount_minor",
+        (json_int_t)p->amount_minor, "currency", p->currency, "kind",
+        pledge_kind_name(p->kind), "donor_name",
+        p->anonymous || !p->donor_name[0] ? NULL : p->donor_name, "anonymous",
+        p->anonymous, "message", p->message[0] ? p->message : NULL, "seq",
+        (json_int_t)p->seq, "created_at", p->created_at);
+}

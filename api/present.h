@@ -3,9 +3,14 @@
 /* The public JSON shapes of core objects (new references, NULL when out of
  * memory). Private donor fields never appear here. */
 #include "core/campaign.h"
+#include "core/pledge.h"
 
 #include <jansson.h>
 
 json_t *present_campaign(const struct campaign *c, const struct totals *t);
+
+/* A pledge as the public sees it: donor_name null when anonymous, never
+ * the email. */
+json_t *present_pledge(const struct pledge *p);
 
 #endif

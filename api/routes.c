@@ -13,6 +13,10 @@ static const struct route {
     {"GET", "/healthz", handle_healthz},
     {"GET", "/readyz", handle_readyz},
     {"GET", "/v1/campaigns/{}", handle_campaign_get},
+    {"GET", "/v1/campaigns/{}/head", handle_head_get},
+    {"POST", "/v1/campaigns/{}/pledges", handle_pledge_post},
+    {"GET", "/v1/keys", handle_keys_get},
+    {"POST", "/v1/receipts/verify", handle_verify_post},
 };
 
 /* Matches path against pattern segment by segment, capturing {}. */

@@ -832,3 +832,129 @@ int store_token_add(struct store *s, const char *name,
     PQclear(r);
     return 0;
 }
+
+/* ---- receipts and keys ------------------------------------------------ */
+
+int store_receipt_get(struct signed_doc *out, struct store *s,
+                      const char *subject_id, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {subject_id};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT body, signature FROM receipts WHERE subject_id = $1",
+                  1, params, f)) != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no receipt yet");
+    } else {
+        out->body = strdup(PQgetvalue(r, 0, 0));
+        col_str(out->signature, sizeof out->signature, r, 0, 1);
+        if (out->body == NULL)
+            rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_receipt_put(struct store *s, const char *subject_id,
+                      const char *type, const struct signed_doc *d,
+                      const char *kid, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[5] = {subject_id, type, d->body, d->signature, kid};
+    PGresult *r;
+    rc = run(&r, s, PGRES_COMMAND_OK,
+             "INSERT INTO receipts (subject_id, type, body, signature, kid) "
+             "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject_id) DO NOTHING",
+             5, params, f);
+    PQclear(r);
+    return rc;
+}
+
+int store_key_add(struct store *s, const char *kid, const unsigned char pk[32],
+                  bool rotate, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char hex[BYTEA32_HEX];
+    hex32(hex, pk);
+    const char *params[2] = {kid, hex};
+    PGresult *r = NULL;
+    if ((rc = exec_simple(s, "BEGIN", f)) != 0)
+        goto done;
+    if (rotate &&
+        (rc = run(&r, s, PGRES_COMMAND_OK,
+                  "UPDATE signing_keys SET retired_at = now() "
+                  "WHERE retired_at IS NULL AND kid <> $1",
+                  1, params, f)) != 0)
+        goto done;
+    PQclear(r);
+    if ((rc = run(&r, s, PGRES_COMMAND_OK,
+                  "INSERT INTO signing_keys (kid, public_key) "
+                  "VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING",
+                  2, params, f)) != 0) {
+        if (rc == FAULT_CONFLICT)
+            fault_set(f, rc, NULL, "another key is current: use --rotate");
+        goto done;
+    }
+    rc = commit(s, f);
+done:
+    PQclear(r);
+    rollback(s);
+    return rc;
+}
+
+int store_key_get(unsigned char pk[32], struct store *s, const char *kid,
+                  struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {kid};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT public_key FROM signing_keys WHERE kid = $1", 1,
+                  params, f)) != 0)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no key %s", kid);
+    else
+        rc = unhex32(pk, PQgetvalue(r, 0, 0), f);
+    PQclear(r);
+    return rc;
+}
+
+int store_keys_list(struct store *s,
+                    int (*fn)(void *ctx, const struct key_info *k), void *ctx,
+                    struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT kid, public_key, "
+                  "to_char(created_at AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                  "coalesce(to_char(retired_at AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
+                  "FROM signing_keys ORDER BY created_at, kid",
+                  0, NULL, f)) != 0)
+        return rc;
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        struct key_info k;
+        col_str(k.kid, sizeof k.kid, r, i, 0);
+        col_str(k.created_at, sizeof k.created_at, r, i, 2);
+        col_str(k.retired_at, sizeof k.retired_at, r, i, 3);
+        if ((rc = unhex32(k.public_key, PQgetvalue(r, i, 1), f)) == 0)
+            rc = fn(ctx, &k);
+    }
+    PQclear(r);
+    return rc;
+}

@@ -11,9 +11,11 @@
  * row lock of the campaign's totals, so totals always equal the ledger.
  */
 #include "core/campaign.h"
+#include "core/clock.h"
 #include "core/fault.h"
 #include "core/ledger.h"
 #include "core/pledge.h"
+#include "core/receipt.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,5 +104,40 @@ int store_ledger_walk(struct totals *t, struct store *s,
 int store_token_add(struct store *s, const char *name,
                     const unsigned char hash[32], struct fault *f)
     __attribute__((warn_unused_result));
+
+/* The stored receipt of a pledge or refund id: 0 and out filled (body
+ * malloc'd, see signed_doc_release), or FAULT_NOT_FOUND. */
+int store_receipt_get(struct signed_doc *out, struct store *s,
+                      const char *subject_id, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Stores a receipt unless one exists for subject_id (then keeps that one). */
+int store_receipt_put(struct store *s, const char *subject_id,
+                      const char *type, const struct signed_doc *d,
+                      const char *kid, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Records a public key as the current one. With rotate, every other key is
+ * marked retired in the same transaction; without, a second current key is
+ * FAULT_CONFLICT. Recording a kid that exists changes nothing. */
+int store_key_add(struct store *s, const char *kid, const unsigned char pk[32],
+                  bool rotate, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* The public key of kid: 0, or FAULT_NOT_FOUND. */
+int store_key_get(unsigned char pk[32], struct store *s, const char *kid,
+                  struct fault *f) __attribute__((warn_unused_result));
+
+struct key_info {
+    char kid[SIGNER_KID_MAX];
+    unsigned char public_key[32];
+    char created_at[CLOCK_RFC3339_LEN];
+    char retired_at[CLOCK_RFC3339_LEN]; /* "" while current */
+};
+
+/* Calls fn for every key, oldest first. */
+int store_keys_list(struct store *s,
+                    int (*fn)(void *ctx, const struct key_info *k), void *ctx,
+                    struct fault *f) __attribute__((warn_unused_result));
 
 #endif

@@ -10,5 +10,6 @@ Suite *canon_suite(void);
 Suite *campaign_suite(void);
 Suite *ledger_suite(void);
 Suite *store_suite(void);
+Suite *receipt_suite(void);
 
 #endif

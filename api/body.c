@@ -1,0 +1,48 @@
+/* Request bodies: content type, JSON parsing and signed documents. */
+#include "api/http.h"
+#include "core/receipt.h"
+
+#include <string.h>
+#include <strings.h>
+
+static bool is_json(const char *ct)
+{
+    if (ct == NULL)
+        return false;
+    size_t n = strcspn(ct, "; \t");
+    return n == strlen("application/json") &&
+           strncasecmp(ct, "application/json", n) == 0;
+}
+
+json_t *request_json(struct reply *out, const struct request *req)
+{
+    if (!is_json(req->header(req, "Content-Type"))) {
+        reply_error(out, 415, "unsupported_media_type", NULL,
+                    "send the body as application/json");
+        return NULL;
+    }
+    json_error_t err;
+    /* jansson refuses invalid UTF-8 and \u0000 in strings; depth is bounded
+     * by the 16 KiB body limit. */
+    json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+                           &err);
+    if (v == NULL) {
+        if (strstr(err.text, "too big") != NULL) {
+            reply_error(out, 422, "amount_out_of_range", "amount_minor",
+                        "integer outside the 64-bit range");
+            return NULL;
+        }
+        char msg[220];
+        snprintf(msg, sizeof msg, "malformed JSON: %s", err.text);
+        reply_error(out, 400, "invalid_json", NULL, msg);
+    }
+    return v;
+}
+
+json_t *signed_doc_json(const struct signed_doc *d, const char *name)
+{
+    json_t *body = json_loads(d->body, 0, NULL);
+    if (body == NULL)
+        return NULL;
+    return json_pack("{s:o, s:s}", name, body, "signature", d->signature);
+}

@@ -1,0 +1,163 @@
+#include "core/receipt.h"
+
+#include "core/buf.h"
+#include "core/canon.h"
+#include "core/clock.h"
+#include "core/store.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+void signed_doc_release(struct signed_doc *d)
+{
+    free(d->body);
+    d->body = NULL;
+}
+
+static void hex32(char out[65], const unsigned char h[32])
+{
+    sodium_bin2hex(out, 65, h, 32);
+}
+
+/* Canonicalises and signs v (taken), filling out. */
+static int sign_take(struct signed_doc *out, const struct signer *k,
+                     json_t *v, struct fault *f)
+{
+    struct buf b;
+    buf_init(&b);
+    int rc = v ? canon_write(&b, v, f)
+               : fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    json_decref(v);
+    if (rc == 0) {
+        signer_sign(out->signature, k, (const unsigned char *)b.data, b.len);
+        out->body = buf_take(&b);
+    }
+    buf_release(&b);
+    return rc;
+}
+
+static json_t *donor_name(const struct pledge *p)
+{
+    return p->anonymous || !p->donor_name[0] ? json_null()
+                                             : json_string(p->donor_name);
+}
+
+/* Gets the stored receipt of subject, or signs `r` (taken) and stores it;
+ * a concurrent signer may win, and then its receipt is the one returned. */
+static int get_or_sign(struct signed_doc *out, struct store *s,
+                       const struct signer *k, const char *subject,
+                       const char *type, json_t *r, struct fault *f)
+{
+    int rc = store_receipt_get(out, s, subject, f);
+    if (rc != FAULT_NOT_FOUND) {
+        json_decref(r);
+        return rc;
+    }
+    if (f)
+        memset(f, 0, sizeof *f); /* not found is expected here */
+    struct signed_doc fresh = {0};
+    if ((rc = sign_take(&fresh, k, r, f)) != 0)
+        return rc;
+    rc = store_receipt_put(s, subject, type, &fresh, k->kid, f);
+    signed_doc_release(&fresh);
+    return rc ? rc : store_receipt_get(out, s, subject, f);
+}
+
+int receipt_pledge(struct signed_doc *out, struct store *s,
+                   const struct signer *k, const struct pledge *p,
+                   struct fault *f)
+{
+    char hash[65], now[CLOCK_RFC3339_LEN];
+    hex32(hash, p->entry_hash);
+    clock_format(now, clock_now_us());
+    json_t *r = json_pack(
+        "{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
+        "type", "pledge_receipt", "v", 1, "pledge_id", p->id, "campaign_id",
+        p->campaign_id, "amount_minor", (json_int_t)p->amount_minor,
+        "currency", p->currency, "kind", pledge_kind_name(p->kind),
+        "donor_name", donor_name(p), "seq", (json_int_t)p->seq, "entry_hash",
+        hash, "issued_at", now, "kid", k->kid);
+    return get_or_sign(out, s, k, p->id, "pledge_receipt", r, f);
+}
+
+int receipt_refund(struct signed_doc *out, struct store *s,
+                   const struct signer *k, const struct refund *rf,
+                   const struct pledge *p, struct fault *f)
+{
+    char hash[65], now[CLOCK_RFC3339_LEN];
+    hex32(hash, rf->entry_hash);
+    clock_format(now, clock_now_us());
+    json_t *r = json_pack(
+        "{s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
+        "type", "refund_receipt", "v", 1, "refund_id", rf->id, "pledge_id",
+        rf->pledge_id, "campaign_id", rf->campaign_id, "amount_minor",
+        (json_int_t)rf->amount_minor, "currency", rf->currency, "kind",
+        "refund", "donor_name", donor_name(p), "seq", (json_int_t)rf->seq,
+        "entry_hash", hash, "issued_at", now, "kid", k->kid);
+    return get_or_sign(out, s, k, rf->id, "refund_receipt", r, f);
+}
+
+int receipt_head(struct signed_doc *out, const struct signer *k,
+                 const struct campaign *c, const struct totals *t,
+                 struct fault *f)
+{
+    char hash[65], now[CLOCK_RFC3339_LEN];
+    hex32(hash, t->head_hash);
+    clock_format(now, clock_now_us());
+    json_t *h = json_pack(
+        "{s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "type",
+        "campaign_head", "campaign_id", c->id, "seq", (json_int_t)t->seq,
+        "entry_hash", hash, "raised_minor", (json_int_t)t->raised_minor,
+        "supporters", (json_int_t)t->supporters, "currency", c->currency,
+        "signed_at", now, "kid", k->kid);
+    return sign_take(out, k, h, f);
+}
+
+int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
+                   key_lookup_fn *lookup, void *ctx, struct fault *f)
+{
+    *valid = false;
+    kid[0] = '\0';
+    if (!json_is_object(doc))
+        return fault_set(f, FAULT_INVALID, NULL,
+                         "expected a JSON object with a signature");
+    const json_t *body = json_object_get(doc, "receipt");
+    const char *field = "receipt";
+    if (body == NULL) {
+        body = json_object_get(doc, "head");
+        field = "head";
+    }
+    const json_t *sig = json_object_get(doc, "signature");
+    if (!json_is_object(body))
+        return fault_set(f, FAULT_INVALID, field,
+                         "expected \"receipt\" or \"head\" as an object");
+    if (!json_is_string(sig))
+        return fault_set(f, FAULT_INVALID, "signature",
+                         "signature must be a base64 string");
+    if (json_object_size(doc) != 2)
+        return fault_set(f, FAULT_INVALID, NULL,
+                         "unexpected fields beside %s and signature", field);
+    const json_t *k = json_object_get(body, "kid");
+    if (!json_is_string(k) || json_string_length(k) >= SIGNER_KID_MAX)
+        return 0; /* no key we could have issued: not valid */
+    memcpy(kid, json_string_value(k), json_string_length(k) + 1);
+
+    unsigned char pk[32], raw[crypto_sign_BYTES];
+    size_t raw_len = 0;
+    if (lookup(pk, ctx, kid) != 0)
+        return 0;
+    if (sodium_base642bin(raw, sizeof raw, json_string_value(sig),
+                          json_string_length(sig), NULL, &raw_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        raw_len != sizeof raw)
+        return 0;
+    struct buf b;
+    buf_init(&b);
+    struct fault ignore = {0};
+    if (canon_write(&b, body, &ignore) == 0)
+        *valid = crypto_sign_verify_detached(raw, (const unsigned char *)b.data,
+                                             b.len, pk) == 0;
+    buf_release(&b);
+    return 0;
+}

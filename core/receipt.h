@@ -1,0 +1,63 @@
+#ifndef PLEDGED_RECEIPT_H
+#define PLEDGED_RECEIPT_H
+/*
+ * Receipts and signed heads: signed statements anyone can check offline.
+ *
+ *   {"receipt": R, "signature": S}   {"head": H, "signature": S}
+ *
+ * S is the base64 Ed25519 signature of canonical(R) (RFC 8785). A receipt
+ * is signed once, after its ledger entry committed, and stored; a replay
+ * returns the stored one. Heads are signed on demand from one read of the
+ * totals, so H's seq, entry_hash and raised_minor always belong together.
+ *
+ * struct signed_doc owns `body` (canonical JSON of R or H, NUL-terminated);
+ * signed_doc_release frees it and accepts an empty doc.
+ */
+#include "core/campaign.h"
+#include "core/fault.h"
+#include "core/pledge.h"
+#include "core/signer.h"
+
+#include <jansson.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+
+struct signed_doc {
+    char *body;
+    char signature[SIGNER_SIG_B64];
+};
+
+void signed_doc_release(struct signed_doc *d);
+
+/* The receipt of pledge p: the stored one, or signed now with k and stored.
+ * FAULT_UNAVAILABLE if it cannot be stored (the pledge itself stands). */
+int receipt_pledge(struct signed_doc *out, struct store *s,
+                   const struct signer *k, const struct pledge *p,
+                   struct fault *f) __attribute__((warn_unused_result));
+
+/* The receipt of refund r of pledge p, likewise. */
+int receipt_refund(struct signed_doc *out, struct store *s,
+                   const struct signer *k, const struct refund *r,
+                   const struct pledge *p, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Signs the head of campaign c at totals t. */
+int receipt_head(struct signed_doc *out, const struct signer *k,
+                 const struct campaign *c, const struct totals *t,
+                 struct fault *f) __attribute__((warn_unused_result));
+
+/* Finds the public key of a kid: 0 and pk filled, or FAULT_NOT_FOUND. */
+typedef int key_lookup_fn(unsigned char pk[32], void *ctx, const char *kid);
+
+/* Verifies a document {"receipt"|"head": object, "signature": string}.
+ * Returns 0 with *valid set (false for an unknown kid, bad base64 or a
+ * wrong signature) and kid copied out (may be ""), or FAULT_INVALID (field
+ * named) when the document does not have that shape. */
+int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
+                   key_lookup_fn *lookup, void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+#endif

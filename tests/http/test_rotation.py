@@ -1,0 +1,83 @@
+"""Key rotation: receipts signed before and after both verify. Runs a
+second server with the rotated key beside the main one."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+import client
+from verifiers import nacl_ok, openssl_ok, public_keys
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_rotation_keeps_old_receipts_valid():
+    body = {"amount_minor": 250000}
+    before = client.request("POST", "/v1/campaigns/help-us/pledges", body=body,
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert before.status == 201
+    old_kid = before.json()["receipt"]["receipt"]["kid"]
+
+    d = tempfile.mkdtemp()
+    env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "rotated.key"))
+    os.chmod(d, 0o700)
+    r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
+                       env=env, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert os.stat(env["PLEDGED_KEY_FILE"]).st_mode & 0o077 == 0
+    port = free_port()
+    env["PLEDGED_LISTEN"] = f"127.0.0.1:{port}"
+    srv = subprocess.Popen([os.environ["PLEDGED_BIN"], "serve"], env=env,
+                           stderr=subprocess.DEVNULL)
+    try:
+        saved = client.BASE
+        client.BASE = client.urllib.parse.urlparse(f"http://127.0.0.1:{port}")
+        for _ in range(100):
+            try:
+                if client.get("/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        after = client.request("POST", "/v1/campaigns/help-us/pledges",
+                               body=body,
+                               headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert after.status == 201, after.body
+        new_kid = after.json()["receipt"]["receipt"]["kid"]
+        assert new_kid != old_kid
+        keys = client.get("/v1/keys").json()["keys"]
+        by_kid = {k["kid"]: k for k in keys}
+        assert by_kid[old_kid]["retired_at"] is not None
+        assert by_kid[new_kid]["retired_at"] is None
+        pks = public_keys()
+        for doc in (before.json()["receipt"], after.json()["receipt"]):
+            assert nacl_ok(doc, pks) and openssl_ok(doc, pks)
+    finally:
+        client.BASE = saved
+        srv.terminate()
+        srv.wait(timeout=10)
+        shutil.rmtree(d)
+
+
+def test_key_file_readable_by_others_is_refused():
+    d = tempfile.mkdtemp()
+    try:
+        path = os.path.join(d, "k")
+        shutil.copy(os.environ["PLEDGED_KEY_FILE"], path)
+        os.chmod(path, 0o644)
+        env = dict(os.environ, PLEDGED_KEY_FILE=path,
+                   PLEDGED_LISTEN=f"127.0.0.1:{free_port()}")
+        r = subprocess.run([os.environ["PLEDGED_BIN"], "serve"], env=env,
+                           capture_output=True, timeout=10)
+        assert r.returncode != 0
+        assert b"0600" in r.stderr
+    finally:
+        shutil.rmtree(d)
