@@ -1,5 +1,6 @@
 #include "api/handlers.h"
 
+#include "api/metrics.h"
 #include "api/present.h"
 #include "core/campaign.h"
 #include "core/receipt.h"
@@ -8,6 +9,8 @@
 #include "core/store.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <string.h>
 
 void handle_healthz(struct reply *out, struct request *req)
 {
@@ -120,4 +123,63 @@ void handle_verify_post(struct reply *out, struct request *req)
     }
     pool_release(req->app->pool, s);
     json_decref(doc);
+}
+
+/* ETag of a campaign's totals: its ledger position and its settings'
+ * version, so a goal change also changes the tag. */
+static void totals_etag(char out[64], const struct campaign *c,
+                        const struct totals *t)
+{
+    snprintf(out, 64, "\"%lld-%lld\"", (long long)t->seq,
+             (long long)c->version);
+}
+
+static bool etag_matches(const char *header, const char *etag)
+{
+    if (header == NULL)
+        return false;
+    if (strcmp(header, "*") == 0)
+        return true;
+    /* A list of tags, possibly weak (W/"..."). */
+    const char *p = header;
+    size_t n = strlen(etag);
+    while ((p = strstr(p, etag)) != NULL) {
+        if (p[n] == '\0' || p[n] == ',' || p[n] == ' ')
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+void handle_totals_get(struct reply *out, struct request *req)
+{
+    struct fault f = {0};
+    struct campaign c;
+    struct totals t;
+    const char *id = req->params[0];
+    if (!campaign_id_valid(id)) {
+        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        return;
+    }
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s && store_campaign_get(&c, &t, s, id, &f) == 0) {
+        char etag[64];
+        totals_etag(etag, &c, &t);
+        reply_header(out, "ETag", etag);
+        reply_header(out, "Cache-Control", "public, max-age=2");
+        if (etag_matches(req->header(req, "If-None-Match"), etag))
+            out->status = 304;
+        else
+            reply_json_take(out, 200, present_totals(&c, &t));
+    } else {
+        reply_fault(out, &f);
+    }
+    pool_release(req->app->pool, s);
+}
+
+void handle_metrics(struct reply *out, struct request *req)
+{
+    out->status = 200;
+    out->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    metrics_render(&out->body, req->app->pool);
 }

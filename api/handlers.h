@@ -13,5 +13,12 @@ handler_fn handle_head_get;
 handler_fn handle_keys_get;
 handler_fn handle_pledge_post;
 handler_fn handle_verify_post;
+handler_fn handle_totals_get;
+handler_fn handle_metrics;
+handler_fn handle_admin_campaigns;
+
+/* Checks the request's Bearer token: true and name set, or false with a
+ * 401 (or 429 after repeated failures from one address) in out. */
+bool admin_auth(char name[65], struct reply *out, struct request *req);
 
 #endif

@@ -17,6 +17,8 @@
 
 struct pool;
 struct signer;
+struct ratelimit;
+struct route;
 
 #define REQUEST_PARAMS_MAX 2
 #define REQUEST_PARAM_LEN 128
@@ -25,6 +27,8 @@ struct signer;
 struct app {
     struct pool *pool;
     const struct signer *signer; /* receipts and heads */
+    struct ratelimit *post_limit; /* per client address; NULL: off */
+    struct ratelimit *auth_limit; /* failed admin logins per address */
 };
 
 struct request {
@@ -38,6 +42,9 @@ struct request {
     /* Header lookup (case-insensitive); NULL when absent. */
     const char *(*header)(const struct request *r, const char *name);
     void *conn; /* the transport's, for header() */
+    const struct route *route;
+    unsigned char client_addr[16]; /* IPv4 (4 bytes) or IPv6 */
+    size_t client_addr_len;
 };
 
 struct reply {
@@ -76,8 +83,34 @@ json_t *signed_doc_json(const struct signed_doc *d, const char *name);
 
 typedef void handler_fn(struct reply *out, struct request *req);
 
-/* Finds the handler for method and path, filling req->params. On no match
- * returns NULL and fills out with 404, or 405 with Allow. */
-handler_fn *route_find(struct reply *out, struct request *req);
+/* Who may call a route from a web page on another origin. */
+enum cors_policy {
+    CORS_NONE,     /* same origin only (admin) */
+    CORS_PUBLIC,   /* any origin: public reads */
+    CORS_CAMPAIGN, /* the campaign's allowed_origins */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "{}" matches one non-empty path segment */
+    handler_fn *fn;
+    enum cors_policy cors;
+    bool rate_limited;
+    size_t index; /* position in the table, for metrics */
+};
+
+/* Finds the route for method and path, filling req->params. On no match
+ * returns NULL and fills out with 404, or 405 with Allow. For OPTIONS on a
+ * known path it answers the CORS preflight itself and returns NULL. */
+const struct route *route_find(struct reply *out, struct request *req);
+
+/* The number of routes, and route i (for metrics labels). */
+size_t route_count(void);
+const struct route *route_at(size_t i);
+
+/* Adds the CORS headers that rt's policy grants req's Origin; true if an
+ * Access-Control-Allow-Origin was granted. */
+bool cors_apply(struct reply *out, const struct request *req,
+                const struct route *rt);
 
 #endif

@@ -1,4 +1,5 @@
 /* pledged: the command line. One binary for serving and for operations. */
+#include "api/ratelimit.h"
 #include "api/server.h"
 #include "core/embed.h"
 #include "core/ledger.h"
@@ -225,7 +226,12 @@ static int cmd_serve(void)
         .pool = pool_new(env_or("DATABASE_URL", ""),
                          env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads)),
         .signer = key,
+        .auth_limit = ratelimit_new(0.1, 10), /* 10 failures, then 1/10 s */
     };
+    unsigned rate = env_uint("PLEDGED_RATE_LIMIT", 20);
+    if (rate > 0)
+        app.post_limit = ratelimit_new(rate, env_uint("PLEDGED_RATE_BURST",
+                                                      rate * 2));
     if (app.pool == NULL) {
         fprintf(stderr, "pledged: out of memory\n");
         signer_free(key);
@@ -245,6 +251,8 @@ static int cmd_serve(void)
         rc = server_run(&cfg, &app) == 0 ? 0 : 1;
     }
     pool_free(app.pool);
+    ratelimit_free(app.post_limit);
+    ratelimit_free(app.auth_limit);
     signer_free(key);
     return rc ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 /* POST /v1/campaigns/{id}/pledges: parse, validate, record, receipt. */
 #include "api/handlers.h"
+#include "api/metrics.h"
 #include "api/present.h"
 #include "core/pledge.h"
 #include "core/pool.h"
@@ -159,8 +160,11 @@ void handle_pledge_post(struct reply *out, struct request *req)
     if (s == NULL ||
         pledge_make(&p, &replayed, s, req->params[0], &preq, &idem, &f) != 0)
         reply_fault(out, &f);
-    else
+    else {
+        if (!replayed)
+            metrics_pledge(p.currency, p.amount_minor, p.kind == PLEDGE_TIER);
         reply_pledge(out, s, req, &p, replayed);
+    }
     pool_release(req->app->pool, s);
     json_decref(body);
 }

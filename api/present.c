@@ -45,3 +45,14 @@ json_t *present_pledge(const struct pledge *p)
         p->anonymous, "message", p->message[0] ? p->message : NULL, "seq",
         (json_int_t)p->seq, "created_at", p->created_at);
 }
+
+json_t *present_totals(const struct campaign *c, const struct totals *t)
+{
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "campaign_id",
+                     c->id, "currency", c->currency, "raised_minor",
+                     (json_int_t)t->raised_minor, "supporters",
+                     (json_int_t)t->supporters, "goal_minor",
+                     (json_int_t)c->goal_minor, "percent",
+                     (json_int_t)campaign_percent(c, t->raised_minor), "seq",
+                     (json_int_t)t->seq);
+}

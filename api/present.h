@@ -9,6 +9,10 @@
 
 json_t *present_campaign(const struct campaign *c, const struct totals *t);
 
+/* The totals of the spec: {campaign_id, currency, raised_minor, supporters,
+ * goal_minor, percent, seq}. */
+json_t *present_totals(const struct campaign *c, const struct totals *t);
+
 /* A pledge as the public sees it: donor_name null when anonymous, never
  * the email. */
 json_t *present_pledge(const struct pledge *p);

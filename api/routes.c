@@ -5,19 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct route {
-    const char *method;
-    const char *pattern; /* "{}" matches one non-empty path segment */
-    handler_fn *fn;
-} routes[] = {
-    {"GET", "/healthz", handle_healthz},
-    {"GET", "/readyz", handle_readyz},
-    {"GET", "/v1/campaigns/{}", handle_campaign_get},
-    {"GET", "/v1/campaigns/{}/head", handle_head_get},
-    {"POST", "/v1/campaigns/{}/pledges", handle_pledge_post},
-    {"GET", "/v1/keys", handle_keys_get},
-    {"POST", "/v1/receipts/verify", handle_verify_post},
+static struct route routes[] = {
+    {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false, 0},
+    {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false, 0},
+    {"GET", "/metrics", handle_metrics, CORS_NONE, false, 0},
+    {"GET", "/v1/campaigns/{}", handle_campaign_get, CORS_PUBLIC, false, 0},
+    {"GET", "/v1/campaigns/{}/totals", handle_totals_get, CORS_PUBLIC, false,
+     0},
+    {"GET", "/v1/campaigns/{}/head", handle_head_get, CORS_PUBLIC, false, 0},
+    {"POST", "/v1/campaigns/{}/pledges", handle_pledge_post, CORS_CAMPAIGN,
+     true, 0},
+    {"GET", "/v1/keys", handle_keys_get, CORS_PUBLIC, false, 0},
+    {"POST", "/v1/receipts/verify", handle_verify_post, CORS_PUBLIC, true, 0},
+    {"GET", "/v1/admin/campaigns", handle_admin_campaigns, CORS_NONE, false,
+     0},
 };
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+size_t route_count(void) { return NROUTES; }
+
+const struct route *route_at(size_t i)
+{
+    return i < NROUTES ? &routes[i] : NULL;
+}
 
 /* Matches path against pattern segment by segment, capturing {}. */
 static bool match(struct request *req, const char *pattern)
@@ -46,19 +57,45 @@ static bool match(struct request *req, const char *pattern)
     return true;
 }
 
-handler_fn *route_find(struct reply *out, struct request *req)
+static void preflight(struct reply *out, const struct request *req,
+                      const char *allow, const struct route *rt)
+{
+    out->status = 204;
+    reply_header(out, "Allow", allow);
+    if (cors_apply(out, req, rt)) {
+        reply_header(out, "Access-Control-Allow-Methods", allow);
+        reply_header(out, "Access-Control-Allow-Headers",
+                     "Content-Type, Idempotency-Key, If-None-Match");
+        reply_header(out, "Access-Control-Max-Age", "600");
+    }
+}
+
+const struct route *route_find(struct reply *out, struct request *req)
 {
     char allow[96] = "";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    const struct route *hit = NULL, *first = NULL;
+    for (size_t i = 0; i < NROUTES; i++) {
+        routes[i].index = i;
         if (!match(req, routes[i].pattern))
             continue;
         if (strcmp(routes[i].method, req->method) == 0)
-            return routes[i].fn;
+            hit = &routes[i];
+        if (first == NULL || routes[i].cors == CORS_CAMPAIGN)
+            first = &routes[i];
         if (strstr(allow, routes[i].method) == NULL)
             snprintf(allow + strlen(allow), sizeof allow - strlen(allow),
                      "%s%s", allow[0] ? ", " : "", routes[i].method);
     }
-    if (allow[0]) {
+    if (hit) {
+        match(req, hit->pattern); /* params of the winning route */
+        return hit;
+    }
+    if (allow[0] && strcmp(req->method, "OPTIONS") == 0) {
+        snprintf(allow + strlen(allow), sizeof allow - strlen(allow),
+                 ", OPTIONS");
+        match(req, first->pattern);
+        preflight(out, req, allow, first);
+    } else if (allow[0]) {
         reply_header(out, "Allow", allow);
         reply_error(out, 405, "method_not_allowed", NULL,
                     "method not allowed on this path");

@@ -1,5 +1,8 @@
 #include "api/server.h"
 
+#include "api/metrics.h"
+#include "api/ratelimit.h"
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -14,6 +17,7 @@
 struct exchange {
     struct buf body;
     bool too_large;
+    bool refused; /* the 413 is queued */
 };
 
 static const char *header_get(const struct request *r, const char *name)
@@ -50,17 +54,57 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status,
     return rc;
 }
 
-static void log_access(const char *method, const char *path, unsigned status,
-                       const struct timespec *t0)
+/* One line a request, and the metrics. Only the method and the route's
+ * pattern are logged, never the path, headers or bodies: no email, token
+ * or id a client sent reaches the log. */
+static void log_access(const char *method, const struct route *rt,
+                       unsigned status, const struct timespec *t0)
 {
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
                 (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-    /* Only the route's path, never headers or bodies: no emails or tokens
-     * reach the log. */
-    fprintf(stderr, "access method=%s path=%.200s status=%u ms=%.2f\n",
-            method, path, status, ms);
+    bool known = rt && strlen(method) < 8;
+    fprintf(stderr, "access method=%s route=%s status=%u ms=%.2f\n",
+            known ? method : "-", rt ? rt->pattern : "-", status, ms);
+    metrics_request(rt ? rt->index : route_count(), status, ms);
+}
+
+static void client_address(struct request *req, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        memcpy(req->client_addr,
+               &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        req->client_addr_len = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        memcpy(req->client_addr,
+               &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        req->client_addr_len = 16;
+    }
+}
+
+static void dispatch(struct reply *rep, struct request *req)
+{
+    const struct route *rt = route_find(rep, req);
+    req->route = rt;
+    if (rt == NULL)
+        return;
+    unsigned wait;
+    if (rt->rate_limited && req->app->post_limit &&
+        !ratelimit_take(req->app->post_limit, req->client_addr,
+                        req->client_addr_len, &wait)) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", wait ? wait : 1);
+        reply_header(rep, "Retry-After", secs);
+        reply_error(rep, 429, "rate_limited", NULL,
+                    "too many requests from this address; retry later");
+    } else {
+        rt->fn(rep, req);
+    }
+    cors_apply(rep, req, rt);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -80,24 +124,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         /* Refuse a declared oversize body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > SERVER_BODY_MAX)
-            ex->too_large = true;
-        return MHD_YES;
-    }
-    if (*upload_size > 0) {
-        if (!ex->too_large && ex->body.len + *upload_size > SERVER_BODY_MAX) {
-            ex->too_large = true;
-            buf_release(&ex->body);
-        }
-        if (!ex->too_large)
-            buf_append(&ex->body, upload, *upload_size);
-        *upload_size = 0;
-        return MHD_YES;
+        if (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX)
+            return MHD_YES;
+        ex->too_large = true;
     }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!ex->too_large && *upload_size > 0) {
+        if (ex->body.len + *upload_size <= SERVER_BODY_MAX) {
+            buf_append(&ex->body, upload, *upload_size);
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        ex->too_large = true; /* a chunked body that grew past the limit */
+    }
     if (ex->too_large) {
-        log_access(method, url, 413, &t0);
+        /* Answer at once; libmicrohttpd drops the rest of the body and
+         * closes the connection. */
+        *upload_size = 0;
+        if (ex->refused)
+            return MHD_YES;
+        ex->refused = true;
+        buf_release(&ex->body);
+        log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
                       "request body is over 16 KiB");
     }
@@ -111,13 +160,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                           .app = app,
                           .header = header_get,
                           .conn = conn};
+    client_address(&req, conn);
     struct reply rep;
     reply_init(&rep);
-    handler_fn *fn = route_find(&rep, &req);
-    if (fn)
-        fn(&rep, &req);
+    dispatch(&rep, &req);
     enum MHD_Result rc = send_reply(conn, &rep);
-    log_access(method, url, rep.status, &t0);
+    log_access(method, req.route, rep.status, &t0);
     reply_release(&rep);
     return rc;
 }

@@ -282,27 +282,27 @@ static void parse_origins(struct campaign *c, const char *s)
 }
 
 static int read_campaign(struct campaign *c, struct totals *t, PGresult *r,
-                         struct fault *f)
+                         int row, struct fault *f)
 {
     campaign_defaults(c);
-    col_str(c->id, sizeof c->id, r, 0, 0);
-    col_str(c->title, sizeof c->title, r, 0, 1);
-    col_str(c->currency, sizeof c->currency, r, 0, 2);
-    c->goal_minor = col_i64(r, 0, 3);
-    if (parse_tiers(c, PQgetvalue(r, 0, 4)) != 0)
+    col_str(c->id, sizeof c->id, r, row, 0);
+    col_str(c->title, sizeof c->title, r, row, 1);
+    col_str(c->currency, sizeof c->currency, r, row, 2);
+    c->goal_minor = col_i64(r, row, 3);
+    if (parse_tiers(c, PQgetvalue(r, row, 4)) != 0)
         return fault_set(f, FAULT_INTERNAL, NULL, "bad tiers in database");
-    c->min_custom_minor = col_i64(r, 0, 5);
-    c->max_custom_minor = col_i64(r, 0, 6);
-    c->has_deadline = !PQgetisnull(r, 0, 7);
-    c->deadline_us = c->has_deadline ? col_i64(r, 0, 7) : 0;
-    c->open = strcmp(PQgetvalue(r, 0, 8), "open") == 0;
-    parse_origins(c, PQgetvalue(r, 0, 9));
-    c->version = col_i64(r, 0, 10);
+    c->min_custom_minor = col_i64(r, row, 5);
+    c->max_custom_minor = col_i64(r, row, 6);
+    c->has_deadline = !PQgetisnull(r, row, 7);
+    c->deadline_us = c->has_deadline ? col_i64(r, row, 7) : 0;
+    c->open = strcmp(PQgetvalue(r, row, 8), "open") == 0;
+    parse_origins(c, PQgetvalue(r, row, 9));
+    c->version = col_i64(r, row, 10);
     if (t) {
-        t->seq = col_i64(r, 0, 11);
-        t->raised_minor = col_i64(r, 0, 12);
-        t->supporters = col_i64(r, 0, 13);
-        return unhex32(t->head_hash, PQgetvalue(r, 0, 14), f);
+        t->seq = col_i64(r, row, 11);
+        t->raised_minor = col_i64(r, row, 12);
+        t->supporters = col_i64(r, row, 13);
+        return unhex32(t->head_hash, PQgetvalue(r, row, 14), f);
     }
     return 0;
 }
@@ -325,7 +325,7 @@ int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
     if (PQntuples(r) == 0)
         rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s", id);
     else
-        rc = read_campaign(c, t, r, f);
+        rc = read_campaign(c, t, r, 0, f);
     PQclear(r);
     return rc;
 }
@@ -955,6 +955,54 @@ int store_keys_list(struct store *s,
         if ((rc = unhex32(k.public_key, PQgetvalue(r, i, 1), f)) == 0)
             rc = fn(ctx, &k);
     }
+    PQclear(r);
+    return rc;
+}
+
+int store_campaigns_list(struct store *s,
+                         int (*fn)(void *ctx, const struct campaign *c,
+                                   const struct totals *t),
+                         void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c "
+                  "JOIN campaign_totals t ON t.campaign_id = c.id "
+                  "ORDER BY c.id",
+                  0, NULL, f)) != 0)
+        return rc;
+    for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+        struct campaign c;
+        struct totals t;
+        if ((rc = read_campaign(&c, &t, r, i, f)) == 0)
+            rc = fn(ctx, &c, &t);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_token_find(char name[65], struct store *s,
+                     const unsigned char hash[32], struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char h[BYTEA32_HEX];
+    hex32(h, hash);
+    const char *params[1] = {h};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT name FROM admin_tokens WHERE token_hash = $1 "
+                  "AND revoked_at IS NULL",
+                  1, params, f)) != 0)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no such token");
+    else
+        col_str(name, 65, r, 0, 0);
     PQclear(r);
     return rc;
 }

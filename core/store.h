@@ -100,6 +100,19 @@ int store_ledger_walk(struct totals *t, struct store *s,
                       void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
+/* Calls fn for every campaign with its totals, by id. */
+int store_campaigns_list(struct store *s,
+                         int (*fn)(void *ctx, const struct campaign *c,
+                                   const struct totals *t),
+                         void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* The name of the live (not revoked) token with this hash: 0, or
+ * FAULT_NOT_FOUND. */
+int store_token_find(char name[65], struct store *s,
+                     const unsigned char hash[32], struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
 int store_token_add(struct store *s, const char *name,
                     const unsigned char hash[32], struct fault *f)

@@ -1,0 +1,55 @@
+/* CORS: who may call which route from a page on another origin. */
+#include "api/handlers.h"
+#include "api/http.h"
+#include "core/pool.h"
+#include "core/store.h"
+
+#include <string.h>
+
+/* True if origin may post pledges to campaign id: one of its
+ * allowed_origins, or the origin this server is reached at (the demo
+ * page's own). */
+static bool campaign_allows(const struct request *req, const char *origin)
+{
+    const char *host = req->header(req, "Host");
+    if (host && (strncmp(origin, "http://", 7) == 0 &&
+                 strcmp(origin + 7, host) == 0))
+        return true;
+    if (!campaign_id_valid(req->params[0]))
+        return false;
+    struct campaign c;
+    bool ok = false;
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, NULL);
+    if (s && store_campaign_get(&c, NULL, s, req->params[0], NULL) == 0)
+        for (size_t i = 0; i < c.norigins && !ok; i++)
+            ok = strcmp(c.origins[i], origin) == 0;
+    pool_release(req->app->pool, s);
+    return ok;
+}
+
+bool cors_apply(struct reply *out, const struct request *req,
+                const struct route *rt)
+{
+    const char *origin = req->header(req, "Origin");
+    if (rt == NULL || origin == NULL)
+        return false;
+    switch (rt->cors) {
+    case CORS_PUBLIC:
+        reply_header(out, "Access-Control-Allow-Origin", "*");
+        reply_header(out, "Access-Control-Expose-Headers",
+                     "ETag, Idempotent-Replayed, Retry-After");
+        return true;
+    case CORS_CAMPAIGN:
+        reply_header(out, "Vary", "Origin");
+        if (strlen(origin) < 128 && campaign_allows(req, origin)) {
+            reply_header(out, "Access-Control-Allow-Origin", origin);
+            reply_header(out, "Access-Control-Expose-Headers",
+                         "Idempotent-Replayed, Retry-After");
+            return true;
+        }
+        return false;
+    case CORS_NONE:
+        return false;
+    }
+    return false;
+}
