@@ -21,6 +21,11 @@ json_t *request_json(struct reply *out, const struct request *req)
                     "send the body as application/json");
         return NULL;
     }
+    if (memchr(req->body, '\0', req->body_len) != NULL) {
+        reply_error(out, 400, "invalid_json", NULL,
+                    "malformed JSON: NUL byte in the body");
+        return NULL;
+    }
     json_error_t err;
     /* jansson refuses invalid UTF-8 and \u0000 in strings; depth is bounded
      * by the 16 KiB body limit. */

@@ -18,7 +18,12 @@ struct exchange {
     struct buf body;
     bool too_large;
     bool refused; /* the 413 is queued */
+    size_t discarded;
 };
+
+/* How much of an oversize chunked body is read (and dropped) to be able to
+ * answer 413 before the connection is simply closed. */
+#define DISCARD_MAX (1024 * 1024)
 
 static const char *header_get(const struct request *r, const char *name)
 {
@@ -126,26 +131,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX)
             return MHD_YES;
-        ex->too_large = true;
+        /* Declared too large: answer before reading any of it. */
+        ex->too_large = ex->refused = true;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        log_access(method, NULL, 413, &t0);
+        return refuse(conn, 413, "payload_too_large",
+                      "request body is over 16 KiB");
     }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!ex->too_large && *upload_size > 0) {
-        if (ex->body.len + *upload_size <= SERVER_BODY_MAX) {
+    if (*upload_size > 0) {
+        if (!ex->too_large && ex->body.len + *upload_size <= SERVER_BODY_MAX) {
             buf_append(&ex->body, upload, *upload_size);
-            *upload_size = 0;
-            return MHD_YES;
+        } else if (!ex->too_large) {
+            /* A chunked body that grew past the limit: libmicrohttpd can
+             * only answer once the body is in, so drop the rest unread
+             * into memory, up to DISCARD_MAX, then hang up. */
+            ex->too_large = true;
+            buf_release(&ex->body);
         }
-        ex->too_large = true; /* a chunked body that grew past the limit */
+        if (ex->too_large) {
+            ex->discarded += *upload_size;
+            if (ex->discarded > DISCARD_MAX)
+                return MHD_NO;
+        }
+        *upload_size = 0;
+        return MHD_YES;
     }
     if (ex->too_large) {
-        /* Answer at once; libmicrohttpd drops the rest of the body and
-         * closes the connection. */
-        *upload_size = 0;
         if (ex->refused)
             return MHD_YES;
         ex->refused = true;
-        buf_release(&ex->body);
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
                       "request body is over 16 KiB");

@@ -1,0 +1,153 @@
+"""A corpus of hostile and broken requests: never a 500, never a crash,
+nothing written."""
+import json
+import os
+import socket
+
+import client
+from fixtures import ledger_count
+
+P = "/v1/campaigns/help-us/pledges"
+
+
+def raw(data, timeout=10):
+    """Sends data, half-closes, reads until the server closes. The server
+    closes an incomplete request after PLEDGED_TIMEOUT (5 s in tests)."""
+    s = socket.create_connection((client.BASE.hostname, client.BASE.port),
+                                 timeout=timeout)
+    out = b""
+    try:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may answer and close before reading it all
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except ConnectionResetError:
+        pass
+    finally:
+        s.close()
+    return out
+
+
+def req(body, path=P, ctype=b"application/json", key=b"bad-input-key",
+        extra=b"", method=b"POST"):
+    head = (method + b" " + path.encode("latin-1") + b" HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\nConnection: close\r\n")
+    if ctype is not None:
+        head += b"Content-Type: " + ctype + b"\r\n"
+    if key is not None:
+        head += b"Idempotency-Key: " + key + b"\r\n"
+    head += extra
+    head += b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    return head + body
+
+
+deep = b"[" * 5000 + b"]" * 5000
+CORPUS = [
+    req(b""),
+    req(b"{"),
+    req(b'{"amount_minor": 100'),
+    req(b'{"amount_minor": }'),
+    req(b"null"),
+    req(b"[]"),
+    req(b'"string"'),
+    req(b"12345"),
+    req(b"{}"),
+    req(deep),
+    req(b'{"a":' * 3000 + b"1" + b"}" * 3000),
+    req(b"x" * 1024 * 1024),
+    req(b'{"amount_minor": 100\x00}'),
+    req(b'{"amount_minor": 100, "donor_name": "a\\u0000b"}'),
+    req(b'{"amount_minor": 100, "donor_name": "\xff\xfe"}'),
+    req(b'{"amount_minor": 100, "donor_name": "\xc0\xaf"}'),
+    req(b'{"amount_minor": 100, "donor_name": "\xed\xa0\x80"}'),
+    req(b'{"amount_minor": 100, "donor_name": "\\ud800"}'),
+    req(b'{"amount_minor": 99999999999999999999999999}'),
+    req(b'{"amount_minor": -99999999999999999999999999}'),
+    req(b'{"amount_minor": 9223372036854775808}'),
+    req(b'{"amount_minor": 1e3}'),
+    req(b'{"amount_minor": 1E400}'),
+    req(b'{"amount_minor": 100.5}'),
+    req(b'{"amount_minor": NaN}'),
+    req(b'{"amount_minor": Infinity}'),
+    req(b'{"amount_minor": 0x10}'),
+    req(b'{"amount_minor": 100, "amount_minor": 250000}'),
+    req(b'{"amount_minor": true}'),
+    req(b'{"amount_minor": [100]}'),
+    req(b'{"amount_minor": {"v": 100}}'),
+    req(b'{"amount_minor": 100, "currency": 840}'),
+    req(b'{"amount_minor": 100, "anonymous": 1}'),
+    req(b'{"amount_minor": 100, "message": ["x"]}'),
+    req(b'{"amount_minor": 100, "__proto__": {}}'),
+    req(b'{"amount_minor": 100} trailing'),
+    req(b'{"amount_minor": 100}', ctype=None),
+    req(b'{"amount_minor": 100}', ctype=b"text/plain"),
+    req(b'{"amount_minor": 100}', ctype=b"application/jsonx"),
+    req(b'{"amount_minor": 100}', key=None),
+    req(b'{"amount_minor": 100}', key=b"k" * 256),
+    req(b'{"amount_minor": 100}', key=b"k" * 10000),
+    req(b'{"amount_minor": 100}', key=b"caf\xc3\xa9"),
+    req(b'{"amount_minor": 100}', path="/v1/campaigns/../../etc/passwd/pledges"),
+    req(b'{"amount_minor": 100}', path="/v1/campaigns/%2e%2e%2fetc/pledges"),
+    req(b'{"amount_minor": 100}',
+        path="/v1/campaigns/help-us'%20OR%201=1--/pledges"),
+    req(b'{"amount_minor": 100}',
+        path="/v1/campaigns/x;DROP TABLE ledger_entries/pledges"),
+    req(b'{"amount_minor": 100}', path="/v1/campaigns/" + "a" * 5000 + "/pledges"),
+    req(b'{"amount_minor": 100}', path="/v1/campaigns/help\x00us/pledges"),
+    req(b'{"amount_minor": 100}', path="/v1/campaigns/help-us/pledges?x=\xff",
+        ctype=b"text/plain"),
+    req(b'{"amount_minor": 100}', path="//v1//campaigns//help-us//pledges"),
+    req(b'{"amount_minor": 100}', extra=b"X-Long: " + b"a" * 100000 + b"\r\n"),
+    req(b'{"amount_minor": 100}', extra=b"Bad Header\r\n"),
+    req(b'{"amount_minor": 100}', extra=b"Content-Length: 5\r\n"),
+    req(b'{"amount_minor": 100}', method=b"GETX"),
+    req(b'{"amount_minor": 100}', method=b"TRACE"),
+    b"GET / HTTP/9.9\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS hello
+    b"GET /v1/campaigns/help-us HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 2000
+    + b"\r\n",
+    b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: "
+    b"-1\r\n\r\n",
+    b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: "
+    b"99999999999999999999999\r\n\r\n{}",
+    b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+    b"chunked\r\nContent-Type: application/json\r\nIdempotency-Key: c\r\n"
+    b"\r\nzz\r\n",
+]
+
+
+def status_of(response):
+    if not response:
+        return None  # closed without an answer (e.g. not HTTP at all)
+    return int(response.split(b" ", 2)[1])
+
+
+def test_corpus_never_500_never_crash_nothing_written():
+    assert len(CORPUS) >= 40
+    before = ledger_count()
+    for i, data in enumerate(CORPUS):
+        try:
+            status = status_of(raw(data))
+        except socket.timeout:
+            raise AssertionError(f"no answer to corpus item {i}: {data[:60]}")
+        assert status is None or 400 <= status < 500 or status == 505, \
+            (i, status, data[:80])
+    assert ledger_count() == before
+    os.kill(int(os.environ["PLEDGED_SERVER_PID"]), 0)  # still running
+    assert client.get("/healthz").status == 200
+
+
+def test_our_errors_are_json_with_code_and_message():
+    for data in CORPUS[:45]:
+        resp = raw(data)
+        head, _, body = resp.partition(b"\r\n\r\n")
+        if b"application/json" not in head:
+            continue  # answered by libmicrohttpd itself (malformed HTTP)
+        err = json.loads(body)["error"]
+        assert err["code"] and err["message"]
