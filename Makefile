@@ -29,9 +29,10 @@ CORE_SRC = $(wildcard core/*.c)
 API_SRC = $(filter-out api/main.c,$(wildcard api/*.c))
 TEST_SRC = $(wildcard tests/*.c)
 SQL = $(sort $(wildcard sql/*.sql))
+WEB = $(sort $(wildcard web/*))
 
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
-API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o)
+API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_files.o
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all run test asan bench clean deps
@@ -53,7 +54,11 @@ $(BUILD)/gen/sql_files.c: $(SQL) scripts/embed
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed embedded_sql $(SQL) > $@
 
-$(BUILD)/gen/sql_files.o: $(BUILD)/gen/sql_files.c
+$(BUILD)/gen/web_files.c: $(WEB) scripts/embed
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed embedded_web $(WEB) > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/pledged: $(CORE_OBJ) $(API_OBJ) $(BUILD)/api/main.o

@@ -16,6 +16,9 @@ handler_fn handle_verify_post;
 handler_fn handle_totals_get;
 handler_fn handle_metrics;
 handler_fn handle_admin_campaigns;
+handler_fn handle_index;
+handler_fn handle_widget_js;
+handler_fn handle_embed;
 
 /* Checks the request's Bearer token: true and name set, or false with a
  * 401 (or 429 after repeated failures from one address) in out. */

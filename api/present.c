@@ -21,7 +21,7 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
     }
     return json_pack(
         "{s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:s?, s:s, s:o, s:I, s:I, s:I, "
-        "s:I, s:{s:s, s:s}}",
+        "s:I, s:s, s:i, s:{s:s, s:s}}",
         "id", c->id, "title", c->title, "currency", c->currency, "goal_minor",
         (json_int_t)c->goal_minor, "tiers", tiers, "min_custom_minor",
         (json_int_t)c->min_custom_minor, "max_custom_minor",
@@ -31,7 +31,9 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
         "raised_minor", (json_int_t)t->raised_minor, "supporters",
         (json_int_t)t->supporters, "percent",
         (json_int_t)campaign_percent(c, t->raised_minor), "seq",
-        (json_int_t)t->seq, "display", "raised", raised, "goal", goal);
+        (json_int_t)t->seq, "currency_symbol", cur ? cur->symbol : c->currency,
+        "currency_exponent", cur ? cur->exponent : 2, "display", "raised",
+        raised, "goal", goal);
 }
 
 json_t *present_pledge(const struct pledge *p)

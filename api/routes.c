@@ -6,6 +6,9 @@
 #include <string.h>
 
 static struct route routes[] = {
+    {"GET", "/", handle_index, CORS_NONE, false, 0},
+    {"GET", "/widget.js", handle_widget_js, CORS_PUBLIC, false, 0},
+    {"GET", "/embed/{}", handle_embed, CORS_NONE, false, 0},
     {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false, 0},
     {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false, 0},
     {"GET", "/metrics", handle_metrics, CORS_NONE, false, 0},
@@ -74,11 +77,13 @@ const struct route *route_find(struct reply *out, struct request *req)
 {
     char allow[96] = "";
     const struct route *hit = NULL, *first = NULL;
+    /* HEAD is GET without the body (libmicrohttpd drops it). */
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     for (size_t i = 0; i < NROUTES; i++) {
         routes[i].index = i;
         if (!match(req, routes[i].pattern))
             continue;
-        if (strcmp(routes[i].method, req->method) == 0)
+        if (strcmp(routes[i].method, method) == 0)
             hit = &routes[i];
         if (first == NULL || routes[i].cors == CORS_CAMPAIGN)
             first = &routes[i];

@@ -56,3 +56,23 @@ def test_oversized_body_is_413():
     r = request("POST", "/v1/campaigns/help-us", body=b"x" * 20000, raw=True,
                 headers={"Content-Type": "application/json"})
     assert_error(r, 413, "payload_too_large")
+
+
+def test_static_assets_types_and_caching():
+    page = get("/")
+    assert page.status == 200
+    assert page.header("content-type") == "text/html; charset=utf-8"
+    assert page.header("cache-control") == "no-cache"
+    assert b'data-campaign="help-us"' in page.body
+    js = get("/widget.js")
+    assert js.header("content-type") == "text/javascript; charset=utf-8"
+    assert js.header("cache-control") == "public, max-age=300"
+    assert len(js.body) < 20 * 1024
+    assert b"http://" not in js.body and b"https://" not in js.body.replace(
+        b"https://HOST", b"")  # no external assets
+    again = get("/widget.js", headers={"If-None-Match": js.header("etag")})
+    assert again.status == 304
+    embed = get("/embed/help-us")
+    assert embed.status == 200 and b'data-campaign="help-us"' in embed.body
+    assert_error(get("/embed/%3Cscript%3E"), 404)
+    assert request("HEAD", "/widget.js").status == 200

@@ -1,0 +1,92 @@
+/* The widget, the embed page and the demo article, compiled into the
+ * binary from web/ (scripts/embed). */
+#include "api/handlers.h"
+#include "core/campaign.h"
+#include "core/embed.h"
+
+#include <sodium.h>
+#include <string.h>
+
+extern const struct embedded_file embedded_web[];
+extern const size_t embedded_web_count;
+
+static const struct embedded_file *find(const char *name)
+{
+    for (size_t i = 0; i < embedded_web_count; i++)
+        if (strcmp(embedded_web[i].name, name) == 0)
+            return &embedded_web[i];
+    return NULL;
+}
+
+/* A strong ETag from the bytes themselves. */
+static void etag_of(char out[40], const void *data, size_t len)
+{
+    unsigned char h[12];
+    crypto_generichash(h, sizeof h, data, len, NULL, 0);
+    out[0] = '"';
+    sodium_bin2hex(out + 1, 25, h, sizeof h);
+    out[25] = '"';
+    out[26] = '\0';
+}
+
+static void serve(struct reply *out, struct request *req, const char *type,
+                  const char *cache, const void *data, size_t len)
+{
+    char etag[40];
+    etag_of(etag, data, len);
+    out->content_type = type;
+    reply_header(out, "ETag", etag);
+    reply_header(out, "Cache-Control", cache);
+    const char *inm = req->header(req, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0) {
+        out->status = 304;
+        return;
+    }
+    out->status = 200;
+    buf_append(&out->body, data, len);
+}
+
+static void serve_file(struct reply *out, struct request *req,
+                       const char *name, const char *type, const char *cache)
+{
+    const struct embedded_file *f = find(name);
+    if (f == NULL) {
+        reply_error(out, 404, "not_found", NULL, "no such file");
+        return;
+    }
+    serve(out, req, type, cache, f->data, f->len);
+}
+
+void handle_index(struct reply *out, struct request *req)
+{
+    serve_file(out, req, "index.html", "text/html; charset=utf-8",
+               "no-cache");
+}
+
+void handle_widget_js(struct reply *out, struct request *req)
+{
+    /* Short cache: embedders pick up fixes within minutes. */
+    serve_file(out, req, "widget.js", "text/javascript; charset=utf-8",
+               "public, max-age=300");
+}
+
+void handle_embed(struct reply *out, struct request *req)
+{
+    const struct embedded_file *f = find("embed.html");
+    const char *id = req->params[0];
+    if (f == NULL || !campaign_id_valid(id)) {
+        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        return;
+    }
+    /* The id is [a-z0-9-] only, so it needs no escaping in HTML. */
+    const char *mark = strstr((const char *)f->data, "{{CAMPAIGN}}");
+    struct buf page;
+    buf_init(&page);
+    size_t head = (size_t)(mark - (const char *)f->data);
+    buf_append(&page, f->data, head);
+    buf_puts(&page, id);
+    buf_puts(&page, mark + strlen("{{CAMPAIGN}}"));
+    serve(out, req, "text/html; charset=utf-8", "no-cache", page.data,
+          page.len);
+    buf_release(&page);
+}
