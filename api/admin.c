@@ -2,10 +2,17 @@
 #include "api/handlers.h"
 #include "api/present.h"
 #include "api/ratelimit.h"
+#include "core/audit.h"
+#include "core/clock.h"
+#include "core/pledge.h"
+#include "core/receipt.h"
 #include "core/pool.h"
 #include "core/store.h"
 #include "core/token.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void unauthorized(struct reply *out, struct request *req,
@@ -75,5 +82,399 @@ void handle_admin_campaigns(struct reply *out, struct request *req)
     else
         reply_fault(out, &f);
     json_decref(list);
+    pool_release(req->app->pool, s);
+}
+
+/* ---- campaign create and update --------------------------------------- */
+
+static bool wrong_type(struct reply *out, const char *field, const char *want)
+{
+    char msg[80];
+    snprintf(msg, sizeof msg, "%s must be %s", field, want);
+    reply_error(out, 400, "wrong_type", field, msg);
+    return false;
+}
+
+static bool invalid(struct reply *out, const char *field, const char *msg)
+{
+    reply_error(out, 422, "invalid_value", field, msg);
+    return false;
+}
+
+static bool get_int(int64_t *dst, struct reply *out, json_t *body,
+                    const char *field)
+{
+    json_t *v = json_object_get(body, field);
+    if (v == NULL)
+        return true;
+    if (!json_is_integer(v))
+        return wrong_type(out, field, "an integer");
+    *dst = json_integer_value(v);
+    return true;
+}
+
+static bool get_text(char *dst, size_t cap, struct reply *out, json_t *body,
+                     const char *field)
+{
+    json_t *v = json_object_get(body, field);
+    if (v == NULL)
+        return true;
+    if (!json_is_string(v))
+        return wrong_type(out, field, "a string");
+    if (json_string_length(v) >= cap)
+        return invalid(out, field, "too long");
+    memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+    return true;
+}
+
+/* Applies the fields present in body onto c. create: id and currency may
+ * be set (they are fixed afterwards). False with a 400/422 in out. */
+static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
+                         bool create)
+{
+    static const char *const fields[] = {
+        "id", "title", "currency", "goal_minor", "tiers", "min_custom_minor",
+        "max_custom_minor", "deadline", "status", "allowed_origins"};
+    if (!json_is_object(body))
+        return wrong_type(out, "body", "a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+            known |= strcmp(key, fields[i]) == 0;
+        if (!known) {
+            reply_error(out, 400, "unknown_field", key,
+                        "this field is not part of a campaign");
+            return false;
+        }
+    }
+    if (!create && (json_object_get(body, "id") ||
+                    json_object_get(body, "currency")))
+        return invalid(out, json_object_get(body, "id") ? "id" : "currency",
+                       "id and currency cannot change after creation");
+    if (!get_text(c->id, sizeof c->id, out, body, "id") ||
+        !get_text(c->title, sizeof c->title, out, body, "title") ||
+        !get_text(c->currency, sizeof c->currency, out, body, "currency") ||
+        !get_int(&c->goal_minor, out, body, "goal_minor") ||
+        !get_int(&c->min_custom_minor, out, body, "min_custom_minor") ||
+        !get_int(&c->max_custom_minor, out, body, "max_custom_minor"))
+        return false;
+    if ((v = json_object_get(body, "tiers")) != NULL) {
+        if (!json_is_array(v))
+            return wrong_type(out, "tiers", "an array of integers");
+        if (json_array_size(v) > CAMPAIGN_TIERS_MAX)
+            return invalid(out, "tiers", "too many tiers");
+        c->ntiers = json_array_size(v);
+        for (size_t i = 0; i < c->ntiers; i++) {
+            json_t *t = json_array_get(v, i);
+            if (!json_is_integer(t))
+                return wrong_type(out, "tiers", "an array of integers");
+            c->tiers[i] = json_integer_value(t);
+        }
+    }
+    if ((v = json_object_get(body, "deadline")) != NULL) {
+        if (json_is_null(v)) {
+            c->has_deadline = false;
+        } else if (!json_is_string(v)) {
+            return wrong_type(out, "deadline", "an RFC 3339 string or null");
+        } else if (clock_parse(&c->deadline_us, json_string_value(v)) != 0) {
+            return invalid(out, "deadline", "deadline must be RFC 3339");
+        } else {
+            c->has_deadline = true;
+        }
+    }
+    if ((v = json_object_get(body, "status")) != NULL) {
+        if (!json_is_string(v))
+            return wrong_type(out, "status", "\"open\" or \"closed\"");
+        if (strcmp(json_string_value(v), "open") != 0 &&
+            strcmp(json_string_value(v), "closed") != 0)
+            return invalid(out, "status", "status is \"open\" or \"closed\"");
+        c->open = strcmp(json_string_value(v), "open") == 0;
+    }
+    if ((v = json_object_get(body, "allowed_origins")) != NULL) {
+        if (!json_is_array(v))
+            return wrong_type(out, "allowed_origins", "an array of strings");
+        if (json_array_size(v) > CAMPAIGN_ORIGINS_MAX)
+            return invalid(out, "allowed_origins", "too many origins");
+        c->norigins = json_array_size(v);
+        for (size_t i = 0; i < c->norigins; i++) {
+            json_t *o = json_array_get(v, i);
+            if (!json_is_string(o))
+                return wrong_type(out, "allowed_origins",
+                                  "an array of strings");
+            if (json_string_length(o) > CAMPAIGN_ORIGIN_MAX)
+                return invalid(out, "allowed_origins", "origin too long");
+            memcpy(c->origins[i], json_string_value(o),
+                   json_string_length(o) + 1);
+        }
+    }
+    struct fault f = {0};
+    if (campaign_validate(c, &f) != 0) {
+        reply_fault(out, &f);
+        return false;
+    }
+    return true;
+}
+
+/* Records an admin action; its failure fails the request, since an
+ * unrecorded action is not acceptable. */
+static bool log_action(struct reply *out, struct store *s, const char *who,
+                       const char *action, const char *target,
+                       const char *detail)
+{
+    struct fault f = {0};
+    if (store_admin_log(s, who, action, target, detail, &f) == 0)
+        return true;
+    reply_fault(out, &f);
+    return false;
+}
+
+static void reply_campaign(struct reply *out, struct store *s,
+                           const char *id, unsigned status)
+{
+    struct fault f = {0};
+    struct campaign c;
+    struct totals t;
+    if (store_campaign_get(&c, &t, s, id, &f) == 0)
+        reply_json_take(out, status, present_campaign(&c, &t));
+    else
+        reply_fault(out, &f);
+}
+
+void handle_admin_campaign_create(struct reply *out, struct request *req)
+{
+    char who[65];
+    if (!admin_auth(who, out, req))
+        return;
+    json_t *body = request_json(out, req);
+    if (body == NULL)
+        return;
+    struct campaign c;
+    campaign_defaults(&c);
+    struct fault f = {0};
+    if (!json_object_get(body, "id") || !json_object_get(body, "title") ||
+        !json_object_get(body, "currency") ||
+        !json_object_get(body, "goal_minor") || !json_object_get(body, "tiers"))
+        invalid(out, NULL, "id, title, currency, goal_minor and tiers are "
+                           "required");
+    else if (apply_fields(&c, out, body, true)) {
+        struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+        if (s == NULL || store_campaign_create(s, &c, &f) != 0) {
+            if (f.code == FAULT_CONFLICT)
+                reply_error(out, 409, "conflict", "id",
+                            "a campaign with this id exists");
+            else
+                reply_fault(out, &f);
+        } else if (log_action(out, s, who, "campaign.create", c.id, "")) {
+            reply_campaign(out, s, c.id, 201);
+        }
+        pool_release(req->app->pool, s);
+    }
+    json_decref(body);
+}
+
+void handle_admin_campaign_update(struct reply *out, struct request *req)
+{
+    char who[65];
+    if (!admin_auth(who, out, req))
+        return;
+    json_t *body = request_json(out, req);
+    if (body == NULL)
+        return;
+    struct fault f = {0};
+    struct campaign c;
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s == NULL || !campaign_id_valid(req->params[0]) ||
+        store_campaign_get(&c, NULL, s, req->params[0], &f) != 0) {
+        if (f.code == 0)
+            fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
+        reply_fault(out, &f);
+    } else if (apply_fields(&c, out, body, false)) {
+        char *detail = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        if (store_campaign_update(s, &c, &f) != 0)
+            reply_fault(out, &f);
+        else if (log_action(out, s, who, "campaign.update", c.id,
+                            detail ? detail : ""))
+            reply_campaign(out, s, c.id, 200);
+        free(detail);
+    }
+    pool_release(req->app->pool, s);
+    json_decref(body);
+}
+
+/* ---- pledges, refunds, audit ------------------------------------------ */
+
+static json_t *admin_pledge(const struct pledge_row *r)
+{
+    const struct pledge *p = &r->pledge;
+    json_t *o = present_pledge(p);
+    /* Staff see the private fields too. */
+    json_object_set_new(o, "donor_name",
+                        p->donor_name[0] ? json_string(p->donor_name)
+                                         : json_null());
+    json_object_set_new(o, "donor_email",
+                        p->donor_email[0] ? json_string(p->donor_email)
+                                          : json_null());
+    json_object_set_new(o, "refunded", json_boolean(r->refunded));
+    return o;
+}
+
+struct page {
+    json_t *list;
+    int64_t last_seq;
+};
+
+static int add_pledge(void *ctx, const struct pledge_row *r)
+{
+    struct page *pg = ctx;
+    pg->last_seq = r->pledge.seq;
+    return json_array_append_new(pg->list, admin_pledge(r));
+}
+
+/* Parses a query integer in [lo, hi]; absent gives dflt. */
+static bool query_int(int64_t *out, const struct request *req,
+                      const char *name, int64_t lo, int64_t hi, int64_t dflt)
+{
+    const char *v = req->query(req, name);
+    *out = dflt;
+    if (v == NULL)
+        return true;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi)
+        return false;
+    *out = n;
+    return true;
+}
+
+void handle_admin_pledges(struct reply *out, struct request *req)
+{
+    char who[65];
+    if (!admin_auth(who, out, req))
+        return;
+    int64_t limit, after;
+    if (!query_int(&limit, req, "limit", 1, 500, 50)) {
+        invalid(out, "limit", "limit must be an integer from 1 to 500");
+        return;
+    }
+    if (!query_int(&after, req, "after", 1, INT64_MAX, 0)) {
+        invalid(out, "after", "after must be the seq of the last pledge seen");
+        return;
+    }
+    struct fault f = {0};
+    struct campaign c;
+    struct page pg = {.list = json_array()};
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s && campaign_id_valid(req->params[0]) &&
+        store_campaign_get(&c, NULL, s, req->params[0], &f) == 0 &&
+        store_pledges_page(s, c.id, after, (int)limit, add_pledge, &pg, &f) ==
+            0) {
+        bool more = (int64_t)json_array_size(pg.list) == limit;
+        reply_json_take(out, 200,
+                        json_pack("{s:O, s:o}", "pledges", pg.list, "next",
+                                  more ? json_integer(pg.last_seq)
+                                       : json_null()));
+    } else {
+        if (f.code == 0)
+            fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
+        reply_fault(out, &f);
+    }
+    json_decref(pg.list);
+    pool_release(req->app->pool, s);
+}
+
+static json_t *present_refund(const struct refund *r)
+{
+    return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "id", r->id,
+                     "pledge_id", r->pledge_id, "campaign_id", r->campaign_id,
+                     "amount_minor", (json_int_t)r->amount_minor, "currency",
+                     r->currency, "kind", "refund", "seq", (json_int_t)r->seq,
+                     "created_at", r->created_at);
+}
+
+void handle_admin_refund(struct reply *out, struct request *req)
+{
+    char who[65];
+    if (!admin_auth(who, out, req))
+        return;
+    struct idem idem;
+    if (request_idem(&idem, out, req) != 0)
+        return;
+    if (req->body_len > 0) { /* no fields yet: the body may only be {} */
+        json_t *body = request_json(out, req);
+        if (body == NULL)
+            return;
+        bool empty = json_is_object(body) && json_object_size(body) == 0;
+        json_decref(body);
+        if (!empty) {
+            reply_error(out, 400, "unknown_field", NULL,
+                        "a refund takes no fields");
+            return;
+        }
+    }
+    struct fault f = {0};
+    struct refund rf;
+    struct pledge p;
+    struct signed_doc receipt = {0};
+    bool replayed;
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s == NULL ||
+        pledge_refund(&rf, &replayed, s, req->params[0], &idem, &f) != 0 ||
+        store_pledge_get(&p, s, rf.pledge_id, &f) != 0) {
+        reply_fault(out, &f);
+    } else if (receipt_refund(&receipt, s, req->app->signer, &rf, &p, &f) !=
+               0) {
+        reply_header(out, "Retry-After", "1");
+        reply_error(out, 503, "receipt_unavailable", NULL,
+                    "the refund is recorded but its receipt could not be "
+                    "stored: retry with the same Idempotency-Key");
+    } else if (replayed ||
+               log_action(out, s, who, "pledge.refund", rf.pledge_id, rf.id)) {
+        reply_json_take(out, 201,
+                        json_pack("{s:o, s:o}", "refund", present_refund(&rf),
+                                  "receipt",
+                                  signed_doc_json(&receipt, "receipt")));
+        if (replayed)
+            reply_header(out, "Idempotent-Replayed", "true");
+    }
+    signed_doc_release(&receipt);
+    pool_release(req->app->pool, s);
+}
+
+void handle_admin_audit(struct reply *out, struct request *req)
+{
+    char who[65];
+    if (!admin_auth(who, out, req))
+        return;
+    struct fault f = {0};
+    struct audit *a = malloc(sizeof *a);
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (a == NULL || s == NULL || !campaign_id_valid(req->params[0]) ||
+        audit_run(a, s, req->params[0], &f) != 0) {
+        if (f.code == 0)
+            fault_set(&f, a ? FAULT_NOT_FOUND : FAULT_NOMEM, NULL,
+                      "no such campaign");
+        reply_fault(out, &f);
+    } else if (log_action(out, s, who, "campaign.audit", req->params[0],
+                          ledger_check_ok(&a->ledger) ? "ok" : "problems")) {
+        json_t *problems = json_array();
+        for (size_t i = 0;
+             i < a->ledger.nproblems && i < LEDGER_PROBLEMS_MAX; i++)
+            json_array_append_new(problems,
+                                  json_string(a->ledger.problems[i]));
+        reply_json_take(
+            out, 200,
+            json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "ok",
+                      ledger_check_ok(&a->ledger), "entries",
+                      (json_int_t)a->ledger.entries, "raised_minor",
+                      (json_int_t)a->ledger.raised_minor, "supporters",
+                      (json_int_t)a->ledger.supporters, "receipts",
+                      (json_int_t)a->receipts, "problem_count",
+                      (json_int_t)a->ledger.nproblems, "problems", problems));
+    }
+    free(a);
     pool_release(req->app->pool, s);
 }

@@ -1,6 +1,9 @@
 /* Request bodies: content type, JSON parsing and signed documents. */
 #include "api/http.h"
+#include "core/pledge.h"
 #include "core/receipt.h"
+
+#include <sodium.h>
 
 #include <string.h>
 #include <strings.h>
@@ -51,3 +54,32 @@ json_t *signed_doc_json(const struct signed_doc *d, const char *name)
         return NULL;
     return json_pack("{s:o, s:s}", name, body, "signature", d->signature);
 }
+
+/* The Idempotency-Key and the hash of what makes this request itself. */
+int request_idem(struct idem *idem, struct reply *out,
+                 const struct request *req)
+{
+    const char *key = req->header(req, "Idempotency-Key");
+    if (key == NULL) {
+        reply_error(out, 400, "idempotency_key_required", NULL,
+                    "send an Idempotency-Key header (1-255 printable ASCII)");
+        return -1;
+    }
+    if (!idem_key_valid(key, strlen(key))) {
+        reply_error(out, 400, "idempotency_key_invalid", NULL,
+                    "the Idempotency-Key must be 1-255 printable ASCII");
+        return -1;
+    }
+    idem->key = key;
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, (const unsigned char *)req->method,
+                              strlen(req->method) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)req->path,
+                              strlen(req->path) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)req->body,
+                              req->body_len);
+    crypto_generichash_final(&st, idem->request_hash, 32);
+    return 0;
+}
+

@@ -41,6 +41,8 @@ struct request {
     struct app *app;
     /* Header lookup (case-insensitive); NULL when absent. */
     const char *(*header)(const struct request *r, const char *name);
+    /* Query argument lookup; NULL when absent. */
+    const char *(*query)(const struct request *r, const char *name);
     void *conn; /* the transport's, for header() */
     const struct route *route;
     unsigned char client_addr[16]; /* IPv4 (4 bytes) or IPv6 */
@@ -53,13 +55,13 @@ struct reply {
     struct buf body;
     size_t nheaders;
     const char *header_names[REPLY_HEADERS_MAX];
-    char header_values[REPLY_HEADERS_MAX][128];
+    char header_values[REPLY_HEADERS_MAX][256];
 };
 
 void reply_init(struct reply *r);
 void reply_release(struct reply *r);
 
-/* Adds a response header (value copied, cut at 127 bytes). */
+/* Adds a response header (value copied, cut at 255 bytes). */
 void reply_header(struct reply *r, const char *name, const char *value);
 
 /* Sets status and a compact JSON body from v, which this takes (decrefs). */
@@ -75,6 +77,12 @@ void reply_fault(struct reply *r, const struct fault *f);
 /* The request's body as a JSON value (new reference), or NULL with a 415
  * (not application/json) or 400 (malformed JSON, duplicate keys) in out. */
 json_t *request_json(struct reply *out, const struct request *req);
+
+/* The Idempotency-Key header and the hash of the request's method, path
+ * and body: 0, or -1 with a 400 in out (missing or malformed key). */
+struct idem;
+int request_idem(struct idem *idem, struct reply *out,
+                 const struct request *req);
 
 /* Replies with a signed document {"<name>": body, "signature": S} from
  * its canonical body text. */

@@ -1,6 +1,7 @@
 /* pledged: the command line. One binary for serving and for operations. */
 #include "api/ratelimit.h"
 #include "api/server.h"
+#include "core/audit.h"
 #include "core/embed.h"
 #include "core/ledger.h"
 #include "core/pool.h"
@@ -80,24 +81,36 @@ static int cmd_seed(struct store *s)
     return 0;
 }
 
+static int print_token(void *ctx, const struct token_info *t)
+{
+    (void)ctx;
+    printf("%-24s created %s%s%s\n", t->name, t->created_at,
+           t->revoked_at[0] ? "  revoked " : "", t->revoked_at);
+    return 0;
+}
+
 static int cmd_token(struct store *s, int argc, char **argv)
 {
-    if (argc < 4 || strcmp(argv[2], "create") != 0) {
-        fprintf(stderr, "usage: pledged token create NAME\n");
+    struct fault f = {0};
+    if (argc == 3 && strcmp(argv[2], "list") == 0)
+        return store_tokens_list(s, print_token, NULL, &f) ? fail("token list", &f)
+                                                           : 0;
+    if (argc == 4 && strcmp(argv[2], "revoke") == 0) {
+        if (store_token_revoke(s, argv[3], &f) != 0)
+            return fail("token revoke", &f);
+        printf("token %s revoked\n", argv[3]);
+        return 0;
+    }
+    if (argc != 4 || strcmp(argv[2], "create") != 0) {
+        fprintf(stderr, "usage: pledged token create|revoke NAME, "
+                        "pledged token list\n");
         return 2;
     }
     char token[TOKEN_TEXT_LEN];
-    struct fault f = {0};
     if (token_create(token, s, argv[3], &f) != 0)
         return fail("token create", &f);
     printf("%s\n", token);
     sodium_memzero(token, sizeof token);
-    return 0;
-}
-
-static int audit_entry(void *ctx, const struct ledger_entry *e)
-{
-    ledger_check_add(ctx, e);
     return 0;
 }
 
@@ -107,17 +120,16 @@ static int cmd_audit(struct store *s, int argc, char **argv)
         fprintf(stderr, "usage: pledged audit CAMPAIGN_ID\n");
         return 2;
     }
-    struct ledger_check check;
-    struct totals t;
+    struct audit a;
     struct fault f = {0};
-    ledger_check_init(&check, argv[2]);
-    if (store_ledger_walk(&t, s, argv[2], audit_entry, &check, &f) != 0)
+    if (audit_run(&a, s, argv[2], &f) != 0)
         return fail("audit", &f);
-    ledger_check_totals(&check, &t);
-    printf("audit %s: %lld entries, raised_minor %lld, supporters %lld: %s\n",
+    const struct ledger_check check = a.ledger;
+    printf("audit %s: %lld entries, raised_minor %lld, supporters %lld, "
+           "%lld receipts: %s\n",
            argv[2], (long long)check.entries, (long long)check.raised_minor,
-           (long long)check.supporters, ledger_check_ok(&check) ? "ok"
-                                                                 : "PROBLEMS");
+           (long long)check.supporters, (long long)a.receipts,
+           ledger_check_ok(&check) ? "ok" : "PROBLEMS");
     for (size_t i = 0; i < check.nproblems && i < LEDGER_PROBLEMS_MAX; i++)
         printf("  %s\n", check.problems[i]);
     return ledger_check_ok(&check) ? 0 : 1;
@@ -266,6 +278,8 @@ static void usage(void)
             "  seed               create the reference campaign help-us\n"
             "  keygen [--rotate]  make the signing key (PLEDGED_KEY_FILE)\n"
             "  token create NAME  make an admin token (printed once)\n"
+            "  token list         admin tokens (names and dates only)\n"
+            "  token revoke NAME  revoke an admin token\n"
             "  verify FILE        check a receipt or head (0 valid, 1 not, "
             "2 unreadable)\n"
             "  audit ID           verify a campaign's chain and totals\n"

@@ -84,34 +84,6 @@ static int parse_pledge(struct pledge_request *req, struct reply *out,
     return 0;
 }
 
-/* The Idempotency-Key and the hash of what makes this request itself. */
-static int parse_idem(struct idem *idem, struct reply *out,
-                      const struct request *req)
-{
-    const char *key = req->header(req, "Idempotency-Key");
-    if (key == NULL) {
-        reply_error(out, 400, "idempotency_key_required", NULL,
-                    "send an Idempotency-Key header (1-255 printable ASCII)");
-        return -1;
-    }
-    if (!idem_key_valid(key, strlen(key))) {
-        reply_error(out, 400, "idempotency_key_invalid", NULL,
-                    "the Idempotency-Key must be 1-255 printable ASCII");
-        return -1;
-    }
-    idem->key = key;
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, 32);
-    crypto_generichash_update(&st, (const unsigned char *)req->method,
-                              strlen(req->method) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)req->path,
-                              strlen(req->path) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)req->body,
-                              req->body_len);
-    crypto_generichash_final(&st, idem->request_hash, 32);
-    return 0;
-}
-
 /* The 201 body: the pledge and its receipt, identical on every replay. */
 static void reply_pledge(struct reply *out, struct store *s,
                          const struct request *req, const struct pledge *p,
@@ -145,7 +117,7 @@ void handle_pledge_post(struct reply *out, struct request *req)
         reply_error(out, 404, "not_found", NULL, "no such campaign");
         return;
     }
-    if (parse_idem(&idem, out, req) != 0)
+    if (request_idem(&idem, out, req) != 0)
         return;
     json_t *body = request_json(out, req);
     if (body == NULL)

@@ -22,6 +22,18 @@ static struct route routes[] = {
     {"POST", "/v1/receipts/verify", handle_verify_post, CORS_PUBLIC, true, 0},
     {"GET", "/v1/admin/campaigns", handle_admin_campaigns, CORS_NONE, false,
      0},
+    {"POST", "/v1/admin/campaigns", handle_admin_campaign_create, CORS_NONE,
+     false, 0},
+    {"PATCH", "/v1/admin/campaigns/{}", handle_admin_campaign_update,
+     CORS_NONE, false, 0},
+    {"GET", "/v1/admin/campaigns/{}/pledges", handle_admin_pledges, CORS_NONE,
+     false, 0},
+    {"GET", "/v1/admin/campaigns/{}/audit", handle_admin_audit, CORS_NONE,
+     false, 0},
+    {"POST", "/v1/admin/pledges/{}/refund", handle_admin_refund, CORS_NONE,
+     false, 0},
+    {"GET", "/admin", handle_admin_page, CORS_NONE, false, 0},
+    {"GET", "/admin.js", handle_admin_js, CORS_NONE, false, 0},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

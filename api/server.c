@@ -30,6 +30,11 @@ static const char *header_get(const struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+static const char *query_get(const struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn,
                                   struct reply *rep)
 {
@@ -176,6 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                           .body_len = ex->body.len,
                           .app = app,
                           .header = header_get,
+                          .query = query_get,
                           .conn = conn};
     client_address(&req, conn);
     struct reply rep;

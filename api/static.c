@@ -90,3 +90,28 @@ void handle_embed(struct reply *out, struct request *req)
           page.len);
     buf_release(&page);
 }
+
+/* The dashboard may not be framed and runs only our own script. */
+static void admin_headers(struct reply *out)
+{
+    reply_header(out, "X-Frame-Options", "DENY");
+    reply_header(out, "Content-Security-Policy",
+                 "default-src 'none'; script-src 'self'; connect-src 'self'; "
+                 "style-src 'unsafe-inline'; img-src 'self' blob: data:; "
+                 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    reply_header(out, "Referrer-Policy", "no-referrer");
+}
+
+void handle_admin_page(struct reply *out, struct request *req)
+{
+    admin_headers(out);
+    serve_file(out, req, "admin.html", "text/html; charset=utf-8",
+               "no-cache");
+}
+
+void handle_admin_js(struct reply *out, struct request *req)
+{
+    admin_headers(out);
+    serve_file(out, req, "admin.js", "text/javascript; charset=utf-8",
+               "no-cache");
+}

@@ -587,6 +587,25 @@ done:
     "coalesce(p.donor_name, ''), coalesce(p.donor_email, ''), p.anonymous, " \
     "coalesce(p.message, ''), p.seq, p.created_at, e.entry_hash"
 
+static int read_pledge(struct pledge *p, PGresult *r, int row,
+                       struct fault *f)
+{
+    memset(p, 0, sizeof *p);
+    col_str(p->id, sizeof p->id, r, row, 0);
+    col_str(p->campaign_id, sizeof p->campaign_id, r, row, 1);
+    p->amount_minor = col_i64(r, row, 2);
+    col_str(p->currency, sizeof p->currency, r, row, 3);
+    p->kind = strcmp(PQgetvalue(r, row, 4), "tier") == 0 ? PLEDGE_TIER
+                                                          : PLEDGE_CUSTOM;
+    col_str(p->donor_name, sizeof p->donor_name, r, row, 5);
+    col_str(p->donor_email, sizeof p->donor_email, r, row, 6);
+    p->anonymous = PQgetvalue(r, row, 7)[0] == 't';
+    col_str(p->message, sizeof p->message, r, row, 8);
+    p->seq = col_i64(r, row, 9);
+    col_str(p->created_at, sizeof p->created_at, r, row, 10);
+    return unhex32(p->entry_hash, PQgetvalue(r, row, 11), f);
+}
+
 int store_pledge_get(struct pledge *p, struct store *s, const char *id,
                      struct fault *f)
 {
@@ -604,24 +623,10 @@ int store_pledge_get(struct pledge *p, struct store *s, const char *id,
                       1, params, f);
     if (rc)
         return rc;
-    if (PQntuples(r) == 0) {
+    if (PQntuples(r) == 0)
         rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no pledge %s", id);
-    } else {
-        memset(p, 0, sizeof *p);
-        col_str(p->id, sizeof p->id, r, 0, 0);
-        col_str(p->campaign_id, sizeof p->campaign_id, r, 0, 1);
-        p->amount_minor = col_i64(r, 0, 2);
-        col_str(p->currency, sizeof p->currency, r, 0, 3);
-        p->kind = strcmp(PQgetvalue(r, 0, 4), "tier") == 0 ? PLEDGE_TIER
-                                                            : PLEDGE_CUSTOM;
-        col_str(p->donor_name, sizeof p->donor_name, r, 0, 5);
-        col_str(p->donor_email, sizeof p->donor_email, r, 0, 6);
-        p->anonymous = PQgetvalue(r, 0, 7)[0] == 't';
-        col_str(p->message, sizeof p->message, r, 0, 8);
-        p->seq = col_i64(r, 0, 9);
-        col_str(p->created_at, sizeof p->created_at, r, 0, 10);
-        rc = unhex32(p->entry_hash, PQgetvalue(r, 0, 11), f);
-    }
+    else
+        rc = read_pledge(p, r, 0, f);
     PQclear(r);
     return rc;
 }
@@ -1003,6 +1008,182 @@ int store_token_find(char name[65], struct store *s,
         rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no such token");
     else
         col_str(name, 65, r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+/* ---- admin ------------------------------------------------------------ */
+
+int store_campaign_update(struct store *s, const struct campaign *c,
+                          struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char goal[I64_TEXT], lo[I64_TEXT], hi[I64_TEXT], deadline[40];
+    char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
+    char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
+    int_array(tiers, sizeof tiers, c->tiers, c->ntiers);
+    origin_array(origins, sizeof origins, c);
+    if (c->has_deadline)
+        clock_format(deadline, c->deadline_us);
+    const char *params[9] = {
+        c->id, c->title, i64(goal, c->goal_minor), tiers,
+        i64(lo, c->min_custom_minor), i64(hi, c->max_custom_minor),
+        c->has_deadline ? deadline : NULL, c->open ? "open" : "closed",
+        origins};
+    struct head h;
+    PGresult *r = NULL;
+    if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
+        (rc = lock_head(&h, s, c->id, f)) != 0)
+        goto done;
+    if ((rc = run(&r, s, PGRES_COMMAND_OK,
+                  "UPDATE campaigns SET title = $2, goal_minor = $3, "
+                  "tiers = $4, min_custom_minor = $5, max_custom_minor = $6, "
+                  "deadline = $7, status = $8, allowed_origins = $9, "
+                  "version = version + 1 WHERE id = $1",
+                  9, params, f)) != 0)
+        goto done;
+    rc = commit(s, f);
+done:
+    PQclear(r);
+    rollback(s);
+    return rc;
+}
+
+int store_pledges_page(struct store *s, const char *campaign_id,
+                       int64_t before, int limit,
+                       int (*fn)(void *ctx, const struct pledge_row *p),
+                       void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char b[I64_TEXT], l[I64_TEXT];
+    const char *params[3] = {campaign_id, i64(b, before), i64(l, limit)};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL "
+                  "FROM pledges p JOIN ledger_entries e ON "
+                  "e.campaign_id = p.campaign_id AND e.seq = p.seq "
+                  "LEFT JOIN refunds rf ON rf.pledge_id = p.id "
+                  "WHERE p.campaign_id = $1 AND ($2 = 0 OR p.seq < $2) "
+                  "ORDER BY p.seq DESC LIMIT $3",
+                  3, params, f)) != 0)
+        return rc;
+    struct pledge_row *row = malloc(sizeof *row);
+    if (row == NULL)
+        rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        if ((rc = read_pledge(&row->pledge, r, i, f)) != 0)
+            break;
+        row->refunded = PQgetvalue(r, i, 12)[0] == 't';
+        rc = fn(ctx, row);
+    }
+    free(row);
+    PQclear(r);
+    return rc;
+}
+
+int store_receipts_walk(struct store *s, const char *campaign_id,
+                        int (*fn)(void *ctx, const struct receipt_row *r),
+                        void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {campaign_id};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT r.subject_id, r.body, r.signature, k.public_key, "
+                  "e.entry_hash, e.amount_minor FROM receipts r "
+                  "JOIN signing_keys k ON k.kid = r.kid "
+                  "LEFT JOIN ledger_entries e ON e.campaign_id = $1 AND "
+                  "e.seq = (r.body::json->>'seq')::bigint "
+                  "WHERE r.body::json->>'campaign_id' = $1 "
+                  "ORDER BY (r.body::json->>'seq')::bigint",
+                  1, params, f)) != 0)
+        return rc;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        struct receipt_row row = {
+            .subject_id = PQgetvalue(r, i, 0),
+            .body = PQgetvalue(r, i, 1),
+            .signature = PQgetvalue(r, i, 2),
+            .has_entry = !PQgetisnull(r, i, 4),
+        };
+        if ((rc = unhex32(row.public_key, PQgetvalue(r, i, 3), f)) != 0)
+            break;
+        if (row.has_entry) {
+            unsigned char h[32];
+            if ((rc = unhex32(h, PQgetvalue(r, i, 4), f)) != 0)
+                break;
+            for (int k = 0; k < 32; k++)
+                snprintf(row.entry_hash_hex + 2 * k, 3, "%02x", h[k]);
+            row.entry_amount = col_i64(r, i, 5);
+        }
+        rc = fn(ctx, &row);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_admin_log(struct store *s, const char *who, const char *action,
+                    const char *target, const char *detail, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[4] = {who, action, target, detail ? detail : ""};
+    PGresult *r;
+    rc = run(&r, s, PGRES_COMMAND_OK,
+             "INSERT INTO admin_log (token_name, action, target, detail) "
+             "VALUES ($1, $2, $3, $4)",
+             4, params, f);
+    PQclear(r);
+    return rc;
+}
+
+int store_tokens_list(struct store *s,
+                      int (*fn)(void *ctx, const struct token_info *t),
+                      void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT name, to_char(created_at AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                  "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', "
+                  "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
+                  "FROM admin_tokens ORDER BY name",
+                  0, NULL, f)) != 0)
+        return rc;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        struct token_info t;
+        col_str(t.name, sizeof t.name, r, i, 0);
+        col_str(t.created_at, sizeof t.created_at, r, i, 1);
+        col_str(t.revoked_at, sizeof t.revoked_at, r, i, 2);
+        rc = fn(ctx, &t);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_token_revoke(struct store *s, const char *name, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {name};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_COMMAND_OK,
+                  "UPDATE admin_tokens SET revoked_at = now() "
+                  "WHERE name = $1 AND revoked_at IS NULL",
+                  1, params, f)) != 0)
+        return rc;
+    if (strcmp(PQcmdTuples(r), "1") != 0)
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no live token %s", name);
     PQclear(r);
     return rc;
 }

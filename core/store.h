@@ -113,6 +113,64 @@ int store_token_find(char name[65], struct store *s,
                      const unsigned char hash[32], struct fault *f)
     __attribute__((warn_unused_result));
 
+/* Replaces a campaign's settings (validated by the caller) and bumps its
+ * version, under the same lock pledges take, so no pledge checked against
+ * the old settings commits after this does. FAULT_NOT_FOUND. */
+int store_campaign_update(struct store *s, const struct campaign *c,
+                          struct fault *f) __attribute__((warn_unused_result));
+
+/* A pledge as staff see it. */
+struct pledge_row {
+    struct pledge pledge;
+    bool refunded;
+};
+
+/* Calls fn for up to limit pledges of a campaign, newest first, starting
+ * below seq `before` (0: from the newest). Keyset paging: pass the last
+ * row's seq as the next `before`. */
+int store_pledges_page(struct store *s, const char *campaign_id,
+                       int64_t before, int limit,
+                       int (*fn)(void *ctx, const struct pledge_row *p),
+                       void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* One stored receipt of a campaign, with what the ledger says at its seq. */
+struct receipt_row {
+    const char *subject_id;
+    const char *body; /* canonical(R) as signed */
+    const char *signature;
+    unsigned char public_key[32]; /* of the receipt's kid */
+    bool has_entry;               /* the ledger has an entry at R's seq */
+    char entry_hash_hex[65];      /* its entry_hash */
+    int64_t entry_amount;
+};
+
+/* Calls fn for every stored receipt of the campaign. */
+int store_receipts_walk(struct store *s, const char *campaign_id,
+                        int (*fn)(void *ctx, const struct receipt_row *r),
+                        void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Appends to the admin log. */
+int store_admin_log(struct store *s, const char *who, const char *action,
+                    const char *target, const char *detail, struct fault *f)
+    __attribute__((warn_unused_result));
+
+struct token_info {
+    char name[65];
+    char created_at[CLOCK_RFC3339_LEN];
+    char revoked_at[CLOCK_RFC3339_LEN]; /* "" while live */
+};
+
+int store_tokens_list(struct store *s,
+                      int (*fn)(void *ctx, const struct token_info *t),
+                      void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Revokes a live token. FAULT_NOT_FOUND if there is none by that name. */
+int store_token_revoke(struct store *s, const char *name, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
 int store_token_add(struct store *s, const char *name,
                     const unsigned char hash[32], struct fault *f)

@@ -55,12 +55,18 @@ async function pledgeTier(page, label) {
   const id = await page.locator(W + " .receipt-id").textContent();
   assert(/^[0-9a-f-]{36}$/.test(id), "receipt id " + id);
   const want = before.raised_minor + 250000;
-  await page.waitForFunction(
-    ([sel, want]) => {
-      const host = document.querySelector(sel);
-      const el = host && host.shadowRoot.querySelector(".raised");
-      return el && el.getAttribute("data-raised-minor") === String(want);
-    }, [W, want], { timeout: 10000 });
+  try {
+    await page.waitForFunction(
+      ([sel, want]) => {
+        const host = document.querySelector(sel);
+        const el = host && host.shadowRoot.querySelector(".raised");
+        return el && el.getAttribute("data-raised-minor") === String(want);
+      }, [W, want], { timeout: 10000 });
+  } catch (e) {
+    const shown = await page.locator(W + " .raised").getAttribute("data-raised-minor");
+    const now = await totals();
+    throw new Error(`total shown ${shown}, wanted ${want}, server has ${now.raised_minor}: ${e.message}`);
+  }
   assert(await page.evaluate(() => window.__noReload === true), "no reload");
   const after = await totals();
   assert(after.raised_minor === want, "ledger total rose by 2,500 $");

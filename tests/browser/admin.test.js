@@ -1,0 +1,87 @@
+// The admin dashboard in headless Chromium: sign in, campaigns, audit,
+// refund with confirmation, chart. Prints "N passed, N failed".
+"use strict";
+const { chromium } = require("playwright-core");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const BASE = process.env.PLEDGED_URL;
+const TOKEN = fs.readFileSync(process.env.PLEDGED_ADMIN_TOKEN_FILE, "utf8").trim();
+let passed = 0, failed = 0;
+
+async function test(name, fn) {
+  try { await fn(); passed++; console.log("ok   " + name); }
+  catch (e) { failed++; console.log("FAIL " + name + "\n" + (e && e.stack)); }
+}
+function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
+
+(async () => {
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "pledged-chromium-"));
+  const ctx = await chromium.launchPersistentContext(userDir, {
+    executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update",
+           "--disable-sync"],
+  });
+  const page = await ctx.newPage();
+  const cspErrors = [];
+  page.on("console", (m) => { if (/Content Security Policy/.test(m.text())) cspErrors.push(m.text()); });
+
+  await test("a wrong token is refused, the right one signs in", async () => {
+    await page.goto(BASE + "/admin");
+    await page.fill("#token", "not-a-token");
+    await page.click("#login-form button");
+    await page.waitForFunction(() => document.getElementById("login-msg").textContent.length > 0);
+    await page.fill("#token", TOKEN);
+    await page.click("#login-form button");
+    await page.locator("#campaigns tbody tr").first().waitFor();
+    const text = await page.locator("#campaigns").textContent();
+    assert(text.includes("help-us"), "help-us listed");
+    assert(await page.evaluate(() => sessionStorage.getItem("pledged-admin-token")) === TOKEN,
+           "token kept in sessionStorage");
+  });
+
+  await test("open a campaign: pledges, chart and a clean audit", async () => {
+    const row = page.locator("#campaigns tbody tr", { hasText: "help-us" });
+    await row.locator("button").click();
+    await page.locator("#pledges tbody tr").first().waitFor();
+    const paths = await page.locator("#chart path").count();
+    assert(paths === 2, "axis and line drawn: " + paths);
+    await page.click("#audit");
+    await page.waitForFunction(() => /chain verifies|problems/.test(document.getElementById("audit-result").textContent));
+    const r = await page.locator("#audit-result").textContent();
+    assert(r.startsWith("✓ chain verifies"), r);
+  });
+
+  await test("refund asks first, then marks the pledge refunded", async () => {
+    const before = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
+    let asked = 0;
+    const dismissOnce = async (d) => { asked++; await (asked === 1 ? d.dismiss() : d.accept()); };
+    page.on("dialog", dismissOnce);
+    const row = page.locator("#pledges tbody tr")
+      .filter({ has: page.locator("button.danger") }).first();
+    const button = row.locator("button.danger");
+    const amountText = await row.locator("td.num").textContent();
+    await button.click(); // dismissed: nothing happens
+    let mid = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
+    assert(mid.seq === before.seq, "dismissed confirm refunds nothing");
+    await button.click(); // accepted
+    await page.waitForFunction(() => /Refunded/.test(document.getElementById("detail-msg").textContent));
+    const after = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
+    assert(after.seq === before.seq + 1, "one reversal entry");
+    assert(after.supporters === before.supporters - 1, "supporter removed");
+    assert(asked === 2, "confirm shown each time");
+    assert(amountText.length > 0, "amount shown");
+    page.off("dialog", dismissOnce);
+  });
+
+  await test("no CSP violations, no framing", async () => {
+    assert(cspErrors.length === 0, cspErrors.join("\n"));
+  });
+
+  await ctx.close();
+  fs.rmSync(userDir, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+})().catch((e) => { console.error(e); process.exit(1); });

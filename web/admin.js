@@ -1,0 +1,214 @@
+/* The admin dashboard: talks to /v1/admin with the token kept in
+ * sessionStorage (gone when the tab closes). No external assets. */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var token = sessionStorage.getItem("pledged-admin-token");
+  var current = null, next = null, chartRows = [];
+
+  function api(method, path, body, headers) {
+    var h = Object.assign({ Authorization: "Bearer " + token }, headers || {});
+    var opts = { method: method, headers: h };
+    if (body !== undefined) { h["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(path, opts).then(function (r) {
+      return r.json().then(function (data) {
+        if (r.status === 401) { signOut("Your token was refused."); throw new Error("unauthorized"); }
+        if (!r.ok) throw new Error(data.error ? data.error.message : "HTTP " + r.status);
+        return data;
+      });
+    });
+  }
+
+  function money(minor, c) {
+    var exp = c.currency_exponent, neg = minor < 0, s = String(Math.abs(minor));
+    while (s.length <= exp) s = "0" + s;
+    var whole = s.slice(0, s.length - exp).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = s.slice(s.length - exp);
+    return (neg ? "-" : "") + whole + (exp && /[1-9]/.test(cents) ? "." + cents : "") + " " + c.currency_symbol;
+  }
+
+  function td(text, cls) {
+    var e = document.createElement("td");
+    if (cls) e.className = cls;
+    e.textContent = text;
+    return e;
+  }
+
+  function signOut(msg) {
+    sessionStorage.removeItem("pledged-admin-token");
+    token = null;
+    $("app").hidden = true;
+    $("signout").hidden = true;
+    $("login").hidden = false;
+    $("login-msg").textContent = msg || "";
+  }
+
+  function loadCampaigns() {
+    return api("GET", "/v1/admin/campaigns").then(function (data) {
+      $("login").hidden = true;
+      $("app").hidden = false;
+      $("signout").hidden = false;
+      var body = $("campaigns").tBodies[0];
+      body.textContent = "";
+      data.campaigns.forEach(function (c) {
+        var tr = document.createElement("tr");
+        tr.appendChild(td(c.title + " (" + c.id + ")"));
+        tr.appendChild(td(c.status));
+        tr.appendChild(td(money(c.raised_minor, c) + " / " + money(c.goal_minor, c), "num"));
+        var p = td(""), bar = document.createElement("span"), fill = document.createElement("span");
+        bar.className = "bar";
+        bar.setAttribute("role", "progressbar");
+        bar.setAttribute("aria-valuenow", String(c.raised_minor));
+        bar.setAttribute("aria-valuemax", String(c.goal_minor));
+        fill.style.width = Math.min(100, c.percent) + "%";
+        bar.appendChild(fill);
+        p.appendChild(bar);
+        p.appendChild(document.createTextNode(" " + c.percent + " %"));
+        tr.appendChild(p);
+        tr.appendChild(td(String(c.supporters), "num"));
+        var open = document.createElement("button");
+        open.className = "alt";
+        open.textContent = "Open";
+        open.addEventListener("click", function () { openCampaign(c); });
+        var cell = td("");
+        cell.appendChild(open);
+        tr.appendChild(cell);
+        body.appendChild(tr);
+      });
+    });
+  }
+
+  function openCampaign(c) {
+    current = c;
+    next = null;
+    chartRows = [];
+    $("detail").hidden = false;
+    $("detail-title").textContent = c.title;
+    $("audit-result").textContent = "";
+    $("detail-msg").textContent = "";
+    $("pledges").tBodies[0].textContent = "";
+    var ex = $("exports");
+    ex.textContent = "Exports: ";
+    ["csv", "jsonl"].forEach(function (fmt, i) {
+      var a = document.createElement("a");
+      a.href = "/v1/admin/campaigns/" + c.id + "/ledger." + fmt;
+      a.textContent = "ledger." + fmt;
+      a.addEventListener("click", function (e) { e.preventDefault(); download(a.href, c.id + "-ledger." + fmt); });
+      if (i) ex.appendChild(document.createTextNode(" · "));
+      ex.appendChild(a);
+    });
+    loadPledges();
+  }
+
+  /* Exports need the token header, so they are fetched, then saved. */
+  function download(url, name) {
+    fetch(url, { headers: { Authorization: "Bearer " + token } }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.blob();
+    }).then(function (b) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(b);
+      a.download = name;
+      a.click();
+    }).catch(function (e) { $("detail-msg").textContent = "Export failed: " + e.message; });
+  }
+
+  function loadPledges() {
+    var q = "?limit=50" + (next ? "&after=" + next : "");
+    api("GET", "/v1/admin/campaigns/" + current.id + "/pledges" + q).then(function (data) {
+      var body = $("pledges").tBodies[0];
+      data.pledges.forEach(function (p) {
+        chartRows.push(p);
+        var tr = document.createElement("tr");
+        tr.appendChild(td(p.created_at.replace("T", " ").slice(0, 19)));
+        tr.appendChild(td(money(p.amount_minor, current), "num"));
+        tr.appendChild(td(p.kind));
+        tr.appendChild(td((p.donor_name || "—") + (p.anonymous ? " (anonymous)" : "")));
+        tr.appendChild(td(p.donor_email || ""));
+        var cell = td("");
+        if (p.refunded) {
+          cell.textContent = "refunded";
+        } else {
+          var b = document.createElement("button");
+          b.className = "danger";
+          b.textContent = "Refund";
+          b.addEventListener("click", function () { refund(p, b); });
+          cell.appendChild(b);
+        }
+        tr.appendChild(cell);
+        body.appendChild(tr);
+      });
+      next = data.next;
+      $("more").hidden = !next;
+      drawChart();
+    }).catch(function (e) { $("detail-msg").textContent = e.message; });
+  }
+
+  function refund(p, button) {
+    if (!confirm("Refund " + money(p.amount_minor, current) + " to " + (p.donor_name || "this donor") + "? This cannot be undone."))
+      return;
+    button.disabled = true;
+    var key = button.dataset.key || (button.dataset.key = crypto.randomUUID());
+    api("POST", "/v1/admin/pledges/" + p.id + "/refund", undefined, { "Idempotency-Key": key })
+      .then(function (data) {
+        button.parentNode.textContent = "refunded";
+        $("detail-msg").className = "ok";
+        $("detail-msg").textContent = "Refunded: " + money(-data.refund.amount_minor, current) + ", receipt signed by " + data.receipt.receipt.kid + ".";
+        return loadCampaigns();
+      })
+      .catch(function (e) { button.disabled = false; $("detail-msg").className = "err"; $("detail-msg").textContent = e.message; });
+  }
+
+  /* Cumulative amount over time, from the pledges loaded so far. */
+  function drawChart() {
+    var svg = $("chart"), ns = "http://www.w3.org/2000/svg";
+    svg.textContent = "";
+    var rows = chartRows.slice().sort(function (a, b) { return a.seq - b.seq; });
+    if (rows.length < 1) return;
+    var W = 600, H = 200, pad = 30, sum = 0, pts = [];
+    var t0 = Date.parse(rows[0].created_at), t1 = Date.parse(rows[rows.length - 1].created_at);
+    rows.forEach(function (r) { sum += r.refunded ? 0 : r.amount_minor; pts.push([Date.parse(r.created_at), sum]); });
+    var max = Math.max(sum, 1), span = Math.max(t1 - t0, 1);
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    var d = pts.map(function (p, i) {
+      var x = pad + (W - 2 * pad) * (p[0] - t0) / span, y = H - pad - (H - 2 * pad) * p[1] / max;
+      return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+    }).join(" ");
+    var axis = document.createElementNS(ns, "path");
+    axis.setAttribute("d", "M" + pad + " " + pad + " V" + (H - pad) + " H" + (W - pad));
+    axis.setAttribute("stroke", "#9aa3b2");
+    axis.setAttribute("fill", "none");
+    var line = document.createElementNS(ns, "path");
+    line.setAttribute("d", d);
+    line.setAttribute("stroke", "#1f8a4c");
+    line.setAttribute("stroke-width", "2");
+    line.setAttribute("fill", "none");
+    var label = document.createElementNS(ns, "text");
+    label.setAttribute("x", pad + 4);
+    label.setAttribute("y", pad - 8);
+    label.setAttribute("font-size", "12");
+    label.textContent = money(sum, current) + " in the " + rows.length + " pledges shown";
+    svg.appendChild(axis);
+    svg.appendChild(line);
+    svg.appendChild(label);
+  }
+
+  $("audit").addEventListener("click", function () {
+    $("audit-result").textContent = "Auditing…";
+    api("GET", "/v1/admin/campaigns/" + current.id + "/audit").then(function (a) {
+      $("audit-result").className = a.ok ? "ok" : "err";
+      $("audit-result").textContent = a.ok
+        ? "✓ chain verifies: " + a.entries + " entries, " + money(a.raised_minor, current) + ", " + a.receipts + " signatures checked"
+        : "✗ " + a.problem_count + " problems: " + a.problems.join("; ");
+    }).catch(function (e) { $("audit-result").textContent = e.message; });
+  });
+  $("more").addEventListener("click", loadPledges);
+  $("signout").addEventListener("click", function () { signOut(""); });
+  $("login-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    token = $("token").value.trim();
+    sessionStorage.setItem("pledged-admin-token", token);
+    loadCampaigns().catch(function (err) { $("login-msg").textContent = err.message; });
+  });
+  if (token) loadCampaigns().catch(function () {});
+})();
