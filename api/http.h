@@ -12,6 +12,7 @@
 #include "core/fault.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,10 +26,13 @@ struct route;
 #define REPLY_HEADERS_MAX 8
 
 struct app {
+    const char *conninfo; /* for connections of their own (exports) */
     struct pool *pool;
     const struct signer *signer; /* receipts and heads */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */
+    _Atomic unsigned exports_running;
+    unsigned exports_max;
 };
 
 struct request {
@@ -49,10 +53,20 @@ struct request {
     size_t client_addr_len;
 };
 
+/* A body produced while it is sent: fills buf with up to max bytes and
+ * returns how many, 0 at the end, or -1 on an error (the connection is then
+ * cut, since the status has gone already). free runs exactly once, when
+ * the response is done or the client went away. */
+typedef long stream_fn(void *ctx, char *buf, size_t max);
+typedef void stream_free_fn(void *ctx);
+
 struct reply {
     unsigned status;
     const char *content_type;
     struct buf body;
+    stream_fn *stream; /* if set, the body is streamed instead */
+    stream_free_fn *stream_free;
+    void *stream_ctx;
     size_t nheaders;
     const char *header_names[REPLY_HEADERS_MAX];
     char header_values[REPLY_HEADERS_MAX][256];

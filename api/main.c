@@ -3,6 +3,7 @@
 #include "api/server.h"
 #include "core/audit.h"
 #include "core/embed.h"
+#include "core/export.h"
 #include "core/ledger.h"
 #include "core/pool.h"
 #include "core/receipt.h"
@@ -215,6 +216,63 @@ static int cmd_verify(struct store *s, int argc, char **argv)
     return valid ? 0 : 1;
 }
 
+static int cmd_export(struct store *s, int argc, char **argv)
+{
+    struct export_params p;
+    memset(&p, 0, sizeof p);
+    const char *out_path = NULL;
+    if (argc < 3 || strlen(argv[2]) >= sizeof p.campaign_id) {
+        fprintf(stderr, "usage: pledged export ID [--format csv|jsonl] "
+                        "[--from T] [--to T] [--until-seq N] [-o FILE]\n");
+        return 2;
+    }
+    memcpy(p.campaign_id, argv[2], strlen(argv[2]) + 1);
+    for (int i = 3; i < argc; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int bad = val == NULL;
+        if (strcmp(opt, "--format") == 0 && val)
+            bad = export_format_parse(&p.format, val) != 0;
+        else if (strcmp(opt, "--from") == 0 && val)
+            bad = clock_parse(&p.from_us, val) != 0, p.has_from = true;
+        else if (strcmp(opt, "--to") == 0 && val)
+            bad = clock_parse(&p.to_us, val) != 0, p.has_to = true;
+        else if (strcmp(opt, "--until-seq") == 0 && val)
+            bad = (p.until_seq = strtoll(val, NULL, 10)) < 1;
+        else if (strcmp(opt, "-o") == 0 && val)
+            out_path = val;
+        else
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "pledged export: bad option %s\n", opt);
+            return 2;
+        }
+        i++;
+    }
+    FILE *out = out_path ? fopen(out_path, "wb") : stdout;
+    if (out == NULL) {
+        fprintf(stderr, "pledged export: cannot write %s\n", out_path);
+        return 1;
+    }
+    struct export x;
+    struct fault f = {0};
+    int rc = export_begin(&x, s, &p, &f);
+    while (rc == 0) { /* x.out starts with the CSV header */
+        if (fwrite(x.out.data, 1, x.out.len, out) != x.out.len)
+            rc = fault_set(&f, FAULT_INTERNAL, NULL, "write failed");
+        buf_reset(&x.out);
+        if (rc != 0 || x.done)
+            break;
+        rc = export_fill(&x, 64 * 1024, &f);
+    }
+    export_end(&x);
+    if (out != stdout && fclose(out) != 0 && rc == 0)
+        rc = fault_set(&f, FAULT_INTERNAL, NULL, "write failed");
+    if (rc != 0)
+        return fail("export", &f);
+    fflush(stdout);
+    return 0;
+}
+
 static int cmd_serve(void)
 {
     /* Core dumps could carry secrets (keys, tokens in flight). */
@@ -235,6 +293,8 @@ static int cmd_serve(void)
     if (key == NULL)
         return fail("serve: signing key", &f);
     struct app app = {
+        .conninfo = env_or("DATABASE_URL", ""),
+        .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .pool = pool_new(env_or("DATABASE_URL", ""),
                          env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads)),
         .signer = key,
@@ -283,6 +343,8 @@ static void usage(void)
             "  verify FILE        check a receipt or head (0 valid, 1 not, "
             "2 unreadable)\n"
             "  audit ID           verify a campaign's chain and totals\n"
+            "  export ID [--format csv|jsonl] [--from T] [--to T]\n"
+            "         [--until-seq N] [-o FILE]   the ledger, as over HTTP\n"
             "Database: DATABASE_URL (libpq conninfo).\n");
 }
 
@@ -299,8 +361,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve();
-    static const char *const commands[] = {"migrate", "seed", "token",
-                                           "audit", "keygen", "verify"};
+    static const char *const commands[] = {"migrate", "seed",   "token",
+                                           "audit",   "keygen", "verify",
+                                           "export"};
     bool known = false;
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         known |= strcmp(cmd, commands[i]) == 0;
@@ -322,6 +385,8 @@ int main(int argc, char **argv)
         rc = cmd_keygen(s, argc, argv);
     else if (strcmp(cmd, "verify") == 0)
         rc = cmd_verify(s, argc, argv);
+    else if (strcmp(cmd, "export") == 0)
+        rc = cmd_export(s, argc, argv);
     else
         rc = cmd_audit(s, argc, argv);
     store_free(s);

@@ -11,7 +11,14 @@ void reply_init(struct reply *r)
     buf_init(&r->body);
 }
 
-void reply_release(struct reply *r) { buf_release(&r->body); }
+void reply_release(struct reply *r)
+{
+    buf_release(&r->body);
+    /* A stream never handed to the transport is freed here. */
+    if (r->stream_free && r->stream_ctx)
+        r->stream_free(r->stream_ctx);
+    r->stream_ctx = NULL;
+}
 
 void reply_header(struct reply *r, const char *name, const char *value)
 {

@@ -32,6 +32,12 @@ static struct route routes[] = {
      false, 0},
     {"POST", "/v1/admin/pledges/{}/refund", handle_admin_refund, CORS_NONE,
      false, 0},
+    {"GET", "/v1/admin/campaigns/{}/ledger.csv", handle_export_csv, CORS_NONE,
+     false, 0},
+    {"GET", "/v1/admin/campaigns/{}/ledger.jsonl", handle_export_jsonl,
+     CORS_NONE, false, 0},
+    {"GET", "/v1/admin/campaigns/{}/ledger.manifest", handle_export_manifest,
+     CORS_NONE, false, 0},
     {"GET", "/admin", handle_admin_page, CORS_NONE, false, 0},
     {"GET", "/admin.js", handle_admin_js, CORS_NONE, false, 0},
 };

@@ -35,11 +35,52 @@ static const char *query_get(const struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct stream {
+    stream_fn *fn;
+    stream_free_fn *free;
+    void *ctx;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream *st = cls;
+    long n = st->fn(st->ctx, buf, max);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    struct stream *st = cls;
+    st->free(st->ctx);
+    free(st);
+}
+
+static struct MHD_Response *make_response(struct reply *rep)
+{
+    if (rep->stream == NULL)
+        return MHD_create_response_from_buffer(rep->body.len, rep->body.data,
+                                               MHD_RESPMEM_MUST_COPY);
+    struct stream *st = malloc(sizeof *st);
+    if (st == NULL)
+        return NULL;
+    *st = (struct stream){rep->stream, rep->stream_free, rep->stream_ctx};
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st, stream_done);
+    if (resp == NULL) {
+        free(st);
+        return NULL;
+    }
+    rep->stream_ctx = NULL; /* now owned by the response */
+    return resp;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn,
                                   struct reply *rep)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        rep->body.len, rep->body.data, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = make_response(rep);
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

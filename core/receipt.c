@@ -21,7 +21,7 @@ static void hex32(char out[65], const unsigned char h[32])
 }
 
 /* Canonicalises and signs v (taken), filling out. */
-static int sign_take(struct signed_doc *out, const struct signer *k,
+int receipt_sign_take(struct signed_doc *out, const struct signer *k,
                      json_t *v, struct fault *f)
 {
     struct buf b;
@@ -57,7 +57,7 @@ static int get_or_sign(struct signed_doc *out, struct store *s,
     if (f)
         memset(f, 0, sizeof *f); /* not found is expected here */
     struct signed_doc fresh = {0};
-    if ((rc = sign_take(&fresh, k, r, f)) != 0)
+    if ((rc = receipt_sign_take(&fresh, k, r, f)) != 0)
         return rc;
     rc = store_receipt_put(s, subject, type, &fresh, k->kid, f);
     signed_doc_release(&fresh);
@@ -111,7 +111,7 @@ int receipt_head(struct signed_doc *out, const struct signer *k,
         "entry_hash", hash, "raised_minor", (json_int_t)t->raised_minor,
         "supporters", (json_int_t)t->supporters, "currency", c->currency,
         "signed_at", now, "kid", k->kid);
-    return sign_take(out, k, h, f);
+    return receipt_sign_take(out, k, h, f);
 }
 
 int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
@@ -122,16 +122,17 @@ int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
     if (!json_is_object(doc))
         return fault_set(f, FAULT_INVALID, NULL,
                          "expected a JSON object with a signature");
-    const json_t *body = json_object_get(doc, "receipt");
+    static const char *const kinds[] = {"receipt", "head", "manifest"};
+    const json_t *body = NULL;
     const char *field = "receipt";
-    if (body == NULL) {
-        body = json_object_get(doc, "head");
-        field = "head";
-    }
+    for (size_t i = 0; i < 3 && body == NULL; i++)
+        if ((body = json_object_get(doc, kinds[i])) != NULL)
+            field = kinds[i];
     const json_t *sig = json_object_get(doc, "signature");
     if (!json_is_object(body))
         return fault_set(f, FAULT_INVALID, field,
-                         "expected \"receipt\" or \"head\" as an object");
+                         "expected \"receipt\", \"head\" or \"manifest\" "
+                         "as an object");
     if (!json_is_string(sig))
         return fault_set(f, FAULT_INVALID, "signature",
                          "signature must be a base64 string");

@@ -49,10 +49,16 @@ int receipt_head(struct signed_doc *out, const struct signer *k,
                  const struct campaign *c, const struct totals *t,
                  struct fault *f) __attribute__((warn_unused_result));
 
+/* Signs canonical(v) (taken, even on failure) into out. */
+int receipt_sign_take(struct signed_doc *out, const struct signer *k,
+                      json_t *v, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* Finds the public key of a kid: 0 and pk filled, or FAULT_NOT_FOUND. */
 typedef int key_lookup_fn(unsigned char pk[32], void *ctx, const char *kid);
 
-/* Verifies a document {"receipt"|"head": object, "signature": string}.
+/* Verifies a document {"receipt"|"head"|"manifest": object,
+ * "signature": string}.
  * Returns 0 with *valid set (false for an unknown kid, bad base64 or a
  * wrong signature) and kid copied out (may be ""), or FAULT_INVALID (field
  * named) when the document does not have that shape. */

@@ -11,6 +11,8 @@
 struct store {
     char *conninfo;
     PGconn *conn;
+    PGresult *row; /* the current row of an export in progress */
+    bool exporting;
 };
 
 /* Hex text of a bytea parameter: "\x" + 64 hex digits + NUL. */
@@ -33,6 +35,7 @@ void store_free(struct store *s)
 {
     if (s == NULL)
         return;
+    store_export_close(s);
     if (s->conn)
         PQfinish(s->conn);
     free(s->conninfo);
@@ -1186,4 +1189,129 @@ int store_token_revoke(struct store *s, const char *name, struct fault *f)
         rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no live token %s", name);
     PQclear(r);
     return rc;
+}
+
+/* ---- exports ---------------------------------------------------------- */
+
+int store_head_seq(int64_t *seq, struct store *s, const char *campaign_id,
+                   struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {campaign_id};
+    PGresult *r;
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT seq FROM campaign_totals WHERE campaign_id = $1", 1,
+                  params, f)) != 0)
+        return rc;
+    if (PQntuples(r) == 0)
+        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s",
+                       campaign_id);
+    else
+        *seq = col_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+int store_export_open(struct store *s, const char *campaign_id,
+                      int64_t until_seq, bool has_from, int64_t from_us,
+                      bool has_to, int64_t to_us, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char until[I64_TEXT], from[CLOCK_RFC3339_LEN], to[CLOCK_RFC3339_LEN];
+    if (has_from)
+        clock_format(from, from_us);
+    if (has_to)
+        clock_format(to, to_us);
+    const char *params[4] = {campaign_id, i64(until, until_seq),
+                             has_from ? from : NULL, has_to ? to : NULL};
+    if (!PQsendQueryParams(
+            s->conn,
+            "SELECT e.campaign_id, e.seq, e.kind, e.pledge_id, "
+            "e.amount_minor, e.currency, e.created_at, e.prev_hash, "
+            "e.entry_hash, coalesce(p.donor_name, ''), "
+            "coalesce(p.donor_email, ''), coalesce(p.message, ''), "
+            "coalesce(p.anonymous, false) FROM ledger_entries e "
+            "LEFT JOIN pledges p ON p.id = e.pledge_id "
+            "WHERE e.campaign_id = $1 AND e.seq <= $2 "
+            "AND ($3::timestamptz IS NULL OR e.created_ts >= $3) "
+            "AND ($4::timestamptz IS NULL OR e.created_ts <= $4) "
+            "ORDER BY e.seq",
+            4, NULL, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(s->conn))
+        return fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+    s->exporting = true;
+    return 0;
+}
+
+int store_export_next(struct export_row *row, struct store *s,
+                      struct fault *f)
+{
+    PQclear(s->row);
+    s->row = NULL;
+    if (!s->exporting)
+        return 0;
+    PGresult *r = PQgetResult(s->conn);
+    if (r == NULL) {
+        s->exporting = false;
+        return 0;
+    }
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK) { /* the end: drain the final NULL */
+        PQclear(r);
+        while ((r = PQgetResult(s->conn)) != NULL)
+            PQclear(r);
+        s->exporting = false;
+        return 0;
+    }
+    if (st != PGRES_SINGLE_TUPLE) {
+        int rc = fail_result(s, r, f);
+        PQclear(r);
+        store_export_close(s);
+        return rc;
+    }
+    s->row = r;
+    struct ledger_entry *e = &row->entry;
+    memset(e, 0, sizeof *e);
+    col_str(e->campaign_id, sizeof e->campaign_id, r, 0, 0);
+    e->seq = col_i64(r, 0, 1);
+    e->kind = strcmp(PQgetvalue(r, 0, 2), "refund") == 0 ? ENTRY_REFUND
+                                                          : ENTRY_PLEDGE;
+    col_str(e->pledge_id, sizeof e->pledge_id, r, 0, 3);
+    e->amount_minor = col_i64(r, 0, 4);
+    col_str(e->currency, sizeof e->currency, r, 0, 5);
+    col_str(e->created_at, sizeof e->created_at, r, 0, 6);
+    row->donor_name = PQgetvalue(r, 0, 9);
+    row->donor_email = PQgetvalue(r, 0, 10);
+    row->message = PQgetvalue(r, 0, 11);
+    row->anonymous = PQgetvalue(r, 0, 12)[0] == 't';
+    int rc;
+    if ((rc = unhex32(e->prev_hash, PQgetvalue(r, 0, 7), f)) != 0 ||
+        (rc = unhex32(e->entry_hash, PQgetvalue(r, 0, 8), f)) != 0) {
+        store_export_close(s);
+        return rc;
+    }
+    return 1;
+}
+
+void store_export_close(struct store *s)
+{
+    PQclear(s->row);
+    s->row = NULL;
+    if (!s->exporting)
+        return;
+    s->exporting = false;
+    /* Stop the server sending the rest, then drain what is in flight. */
+    PGcancel *c = PQgetCancel(s->conn);
+    if (c) {
+        char err[128];
+        PQcancel(c, err, sizeof err);
+        PQfreeCancel(c);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(s->conn)) != NULL)
+        PQclear(r);
 }

@@ -171,6 +171,37 @@ int store_tokens_list(struct store *s,
 int store_token_revoke(struct store *s, const char *name, struct fault *f)
     __attribute__((warn_unused_result));
 
+/* One row of a ledger export: the entry and its pledge's donor fields.
+ * Strings point into the store's current result and stay valid until the
+ * next store_export_next() or store_export_close(). */
+struct export_row {
+    struct ledger_entry entry;
+    const char *donor_name;  /* "" when none */
+    const char *donor_email; /* "" when none */
+    const char *message;     /* "" when none */
+    bool anonymous;
+};
+
+/* The head seq of a campaign now: 0 and *seq, or FAULT_NOT_FOUND. */
+int store_head_seq(int64_t *seq, struct store *s, const char *campaign_id,
+                   struct fault *f) __attribute__((warn_unused_result));
+
+/* Starts streaming a campaign's entries with seq <= until_seq and, when
+ * has_from / has_to, created in [from_us, to_us], in seq order, one row at
+ * a time (libpq single-row mode: memory does not grow with the ledger).
+ * The store is busy until store_export_close(). */
+int store_export_open(struct store *s, const char *campaign_id,
+                      int64_t until_seq, bool has_from, int64_t from_us,
+                      bool has_to, int64_t to_us, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* 1 and *row filled, 0 at the end, or a fault. */
+int store_export_next(struct export_row *row, struct store *s,
+                      struct fault *f) __attribute__((warn_unused_result));
+
+/* Ends an export early or late; the store is usable again. */
+void store_export_close(struct store *s);
+
 /* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
 int store_token_add(struct store *s, const char *name,
                     const unsigned char hash[32], struct fault *f)

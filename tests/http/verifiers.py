@@ -26,7 +26,10 @@ def public_keys():
 
 
 def body_of(doc):
-    return doc["receipt"] if "receipt" in doc else doc["head"]
+    for name in ("receipt", "head", "manifest"):
+        if name in doc:
+            return doc[name]
+    raise KeyError("no signed body")
 
 
 def nacl_ok(doc, keys):

@@ -1,0 +1,200 @@
+#include "core/export.h"
+
+#include "core/money.h"
+#include "core/store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const columns[] = {
+    "campaign_id", "seq",         "kind",      "pledge_id", "amount_minor",
+    "amount",      "currency",    "created_at", "donor_name", "donor_email",
+    "anonymous",   "message",     "prev_hash", "entry_hash"};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+int export_format_parse(enum export_format *out, const char *s)
+{
+    if (s && strcmp(s, "csv") == 0)
+        *out = EXPORT_CSV;
+    else if (s && strcmp(s, "jsonl") == 0)
+        *out = EXPORT_JSONL;
+    else
+        return FAULT_INVALID;
+    return 0;
+}
+
+/* A CSV text cell: quoted when it holds a comma, quote, CR or LF; a
+ * leading apostrophe when a spreadsheet would read it as a formula. */
+static void csv_text(struct buf *b, const char *s)
+{
+    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+                   s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        buf_putc(b, '"');
+    if (formula)
+        buf_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *p);
+    }
+    if (quote)
+        buf_putc(b, '"');
+}
+
+static void csv_row(struct export *x, const struct export_row *r,
+                    const char *amount, const char *prev, const char *hash)
+{
+    const struct ledger_entry *e = &r->entry;
+    struct buf *b = &x->out;
+    buf_printf(b, "%s,%lld,%s,%s,%lld,", e->campaign_id, (long long)e->seq,
+               ledger_kind_name(e->kind), e->pledge_id,
+               (long long)e->amount_minor);
+    csv_text(b, amount);
+    buf_printf(b, ",%s,%s,", e->currency, e->created_at);
+    csv_text(b, r->donor_name);
+    buf_putc(b, ',');
+    csv_text(b, r->donor_email);
+    buf_printf(b, ",%s,", r->anonymous ? "true" : "false");
+    csv_text(b, r->message);
+    buf_printf(b, ",%s,%s\r\n", prev, hash);
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s[0] ? json_string(s) : json_null();
+}
+
+static int jsonl_row(struct export *x, const struct export_row *r,
+                     const char *amount, const char *prev, const char *hash,
+                     struct fault *f)
+{
+    const struct ledger_entry *e = &r->entry;
+    json_t *o = json_pack(
+        "{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:s, "
+        "s:s}",
+        "campaign_id", e->campaign_id, "seq", (json_int_t)e->seq, "kind",
+        ledger_kind_name(e->kind), "pledge_id", e->pledge_id, "amount_minor",
+        (json_int_t)e->amount_minor, "amount", amount, "currency", e->currency,
+        "created_at", e->created_at, "donor_name", text_or_null(r->donor_name),
+        "donor_email", text_or_null(r->donor_email), "anonymous", r->anonymous,
+        "message", text_or_null(r->message), "prev_hash", prev, "entry_hash",
+        hash);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (line == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    buf_puts(&x->out, line);
+    buf_putc(&x->out, '\n');
+    free(line);
+    return 0;
+}
+
+int export_begin(struct export *x, struct store *s,
+                 const struct export_params *p, struct fault *f)
+{
+    memset(x, 0, sizeof *x);
+    buf_init(&x->out);
+    crypto_hash_sha256_init(&x->sha);
+    x->p = *p;
+    if (p->has_from && p->has_to && p->from_us > p->to_us)
+        return fault_set(f, FAULT_INVALID, "from", "from is after to");
+    struct campaign c;
+    int rc = store_campaign_get(&c, NULL, s, p->campaign_id, f);
+    if (rc)
+        return rc;
+    memcpy(x->currency, c.currency, sizeof x->currency);
+    if (x->p.until_seq <= 0 &&
+        (rc = store_head_seq(&x->p.until_seq, s, p->campaign_id, f)) != 0)
+        return rc;
+    if ((rc = store_export_open(s, p->campaign_id, x->p.until_seq, p->has_from,
+                                p->from_us, p->has_to, p->to_us, f)) != 0)
+        return rc;
+    x->store = s;
+    if (p->format == EXPORT_CSV) {
+        for (size_t i = 0; i < NCOLUMNS; i++) {
+            buf_puts(&x->out, columns[i]);
+            buf_puts(&x->out, i + 1 < NCOLUMNS ? "," : "\r\n");
+        }
+        crypto_hash_sha256_update(&x->sha, (const unsigned char *)x->out.data,
+                                  x->out.len);
+    }
+    return 0;
+}
+
+int export_fill(struct export *x, size_t want, struct fault *f)
+{
+    const struct currency *cur = currency_find(x->currency);
+    while (!x->done && x->out.len < want) {
+        struct export_row r;
+        int rc = store_export_next(&r, x->store, f);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            x->done = true;
+            break;
+        }
+        const struct ledger_entry *e = &r.entry;
+        char amount[MONEY_DISPLAY_MAX] = "", prev[65], hash[65];
+        if (cur)
+            money_format(amount, sizeof amount, e->amount_minor, cur);
+        sodium_bin2hex(prev, sizeof prev, e->prev_hash, 32);
+        sodium_bin2hex(hash, sizeof hash, e->entry_hash, 32);
+        size_t start = x->out.len;
+        if (x->p.format == EXPORT_CSV)
+            csv_row(x, &r, amount, prev, hash);
+        else if ((rc = jsonl_row(x, &r, amount, prev, hash, f)) != 0)
+            return rc;
+        if (buf_failed(&x->out))
+            return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+        crypto_hash_sha256_update(&x->sha,
+                                  (const unsigned char *)x->out.data + start,
+                                  x->out.len - start);
+        if (x->rows++ == 0)
+            x->first_seq = e->seq;
+        x->last_seq = e->seq;
+        memcpy(x->last_hash, e->entry_hash, 32);
+        if (money_add(&x->sum_minor, x->sum_minor, e->amount_minor) != 0)
+            return fault_set(f, FAULT_OVERFLOW, NULL, "sum overflows");
+    }
+    return 0;
+}
+
+void export_end(struct export *x)
+{
+    if (x->store)
+        store_export_close(x->store);
+    x->store = NULL;
+    buf_release(&x->out);
+}
+
+int export_manifest(struct signed_doc *out, struct export *x,
+                    const struct signer *k, struct fault *f)
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char sha[2 * sizeof digest + 1], last[65], from[CLOCK_RFC3339_LEN],
+        to[CLOCK_RFC3339_LEN], now[CLOCK_RFC3339_LEN];
+    crypto_hash_sha256_final(&x->sha, digest);
+    sodium_bin2hex(sha, sizeof sha, digest, sizeof digest);
+    sodium_bin2hex(last, sizeof last, x->last_hash, 32);
+    if (x->p.has_from)
+        clock_format(from, x->p.from_us);
+    if (x->p.has_to)
+        clock_format(to, x->p.to_us);
+    clock_format(now, clock_now_us());
+    json_t *m = json_pack(
+        "{s:s, s:i, s:s, s:s, s:s?, s:s?, s:I, s:I, s:o, s:o, s:I, s:s, "
+        "s:s?, s:s, s:s}",
+        "type", "ledger_manifest", "v", 1, "campaign_id", x->p.campaign_id,
+        "format", x->p.format == EXPORT_CSV ? "csv" : "jsonl", "from",
+        x->p.has_from ? from : NULL, "to", x->p.has_to ? to : NULL,
+        "until_seq", (json_int_t)x->p.until_seq, "rows", (json_int_t)x->rows,
+        "first_seq", x->rows ? json_integer(x->first_seq) : json_null(),
+        "last_seq", x->rows ? json_integer(x->last_seq) : json_null(),
+        "sum_minor", (json_int_t)x->sum_minor, "sha256", sha,
+        "last_entry_hash", x->rows ? last : NULL, "signed_at", now, "kid",
+        k->kid);
+    return receipt_sign_take(out, k, m, f);
+}
