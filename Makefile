@@ -85,6 +85,7 @@ $(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
 	@$(BUILD)/bench_receipt
+	@BUILD=$(BUILD) bench/export.sh
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps
