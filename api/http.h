@@ -18,6 +18,7 @@
 
 struct pool;
 struct signer;
+struct batcher;
 struct ratelimit;
 struct route;
 
@@ -28,6 +29,7 @@ struct route;
 struct app {
     const char *conninfo; /* for connections of their own (exports) */
     struct pool *pool;
+    struct batcher *batcher;     /* group commit of pledges */
     const struct signer *signer; /* receipts and heads */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */
@@ -49,6 +51,12 @@ struct request {
     const char *(*query)(const struct request *r, const char *name);
     void *conn; /* the transport's, for header() */
     const struct route *route;
+    /* For a handler that answers later: returns the reply to fill and a
+     * token; the handler returns at once, and whoever finishes fills the
+     * reply and calls reply_resume(token), from any thread. The server's
+     * worker thread is free in between. */
+    struct reply *(*suspend)(struct request *r, void **token);
+    void *exchange; /* the transport's, for suspend() */
     unsigned char client_addr[16]; /* IPv4 (4 bytes) or IPv6 */
     size_t client_addr_len;
 };
@@ -74,6 +82,9 @@ struct reply {
 
 void reply_init(struct reply *r);
 void reply_release(struct reply *r);
+
+/* Sends a reply filled after request.suspend(). */
+void reply_resume(void *token);
 
 /* Adds a response header (value copied, cut at 255 bytes). */
 void reply_header(struct reply *r, const char *name, const char *value);

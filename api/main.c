@@ -2,6 +2,7 @@
 #include "api/ratelimit.h"
 #include "api/server.h"
 #include "core/audit.h"
+#include "core/batch.h"
 #include "core/embed.h"
 #include "core/export.h"
 #include "core/ledger.h"
@@ -304,8 +305,17 @@ static int cmd_serve(void)
     if (rate > 0)
         app.post_limit = ratelimit_new(rate, env_uint("PLEDGED_RATE_BURST",
                                                       rate * 2));
-    if (app.pool == NULL) {
+    struct batcher_config bc = {
+        .conninfo = app.conninfo,
+        .signer = key,
+        .threads = env_uint("PLEDGED_COMMITTERS", 2),
+        .max_batch = env_uint("PLEDGED_BATCH_MAX", 256),
+        .wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
+    };
+    app.batcher = batcher_new(&bc);
+    if (app.pool == NULL || app.batcher == NULL) {
         fprintf(stderr, "pledged: out of memory\n");
+        pool_free(app.pool);
         signer_free(key);
         return 1;
     }
@@ -322,6 +332,7 @@ static int cmd_serve(void)
             fprintf(stderr, "pledged: warning: %s\n", f.message);
         rc = server_run(&cfg, &app) == 0 ? 0 : 1;
     }
+    batcher_free(app.batcher);
     pool_free(app.pool);
     ratelimit_free(app.post_limit);
     ratelimit_free(app.auth_limit);

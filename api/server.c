@@ -2,6 +2,7 @@
 
 #include "api/metrics.h"
 #include "api/ratelimit.h"
+#include "core/batch.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -15,6 +16,11 @@
 
 /* Per-request state, from the first callback to the completion notice. */
 struct exchange {
+    struct reply rep;
+    struct MHD_Connection *conn;
+    const struct route *route;
+    struct timespec t0;
+    bool deferred; /* suspended until reply_resume() */
     struct buf body;
     bool too_large;
     bool refused; /* the 413 is queued */
@@ -121,6 +127,21 @@ static void log_access(const char *method, const struct route *rt,
     metrics_request(rt ? rt->index : route_count(), status, ms);
 }
 
+static struct reply *suspend_request(struct request *r, void **token)
+{
+    struct exchange *ex = r->exchange;
+    ex->deferred = true;
+    MHD_suspend_connection(ex->conn);
+    *token = ex;
+    return &ex->rep;
+}
+
+void reply_resume(void *token)
+{
+    struct exchange *ex = token;
+    MHD_resume_connection(ex->conn);
+}
+
 static void client_address(struct request *req, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
@@ -171,6 +192,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         if (ex == NULL)
             return MHD_NO;
         buf_init(&ex->body);
+        reply_init(&ex->rep);
+        ex->conn = conn;
         *con_cls = ex;
         /* Refuse a declared oversize body before reading any of it. */
         const char *cl = MHD_lookup_connection_value(
@@ -184,6 +207,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
                       "request body is over 16 KiB");
+    }
+    if (ex->deferred) { /* resumed: the reply is filled */
+        enum MHD_Result rc = send_reply(conn, &ex->rep);
+        log_access(method, ex->route, ex->rep.status, &ex->t0);
+        return rc;
     }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -223,14 +251,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                           .app = app,
                           .header = header_get,
                           .query = query_get,
+                          .suspend = suspend_request,
+                          .exchange = ex,
                           .conn = conn};
     client_address(&req, conn);
-    struct reply rep;
-    reply_init(&rep);
-    dispatch(&rep, &req);
-    enum MHD_Result rc = send_reply(conn, &rep);
-    log_access(method, req.route, rep.status, &t0);
-    reply_release(&rep);
+    ex->t0 = t0;
+    dispatch(&ex->rep, &req);
+    ex->route = req.route;
+    if (ex->deferred)
+        return MHD_YES;
+    enum MHD_Result rc = send_reply(conn, &ex->rep);
+    log_access(method, req.route, ex->rep.status, &t0);
     return rc;
 }
 
@@ -241,6 +272,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     struct exchange *ex = *con_cls;
     if (ex) {
         buf_release(&ex->body);
+        reply_release(&ex->rep);
         free(ex);
         *con_cls = NULL;
     }
@@ -284,7 +316,7 @@ int server_run(const struct server_config *cfg, struct app *app)
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG,
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -302,8 +334,13 @@ int server_run(const struct server_config *cfg, struct app *app)
     int sig;
     sigwait(&stop, &sig);
     fprintf(stderr, "pledged: signal %d, finishing requests in flight\n", sig);
-    /* Stop accepting, then let the workers finish what they hold. */
+    /* Stop accepting, let the pledges in flight commit and be answered,
+     * then let the workers finish what they hold. */
     MHD_quiesce_daemon(d);
+    if (app->batcher)
+        batcher_drain(app->batcher);
+    struct timespec settle = {0, 200 * 1000 * 1000};
+    nanosleep(&settle, NULL);
     MHD_stop_daemon(d);
     fprintf(stderr, "pledged: stopped\n");
     return 0;

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *pledge_kind_name(enum pledge_kind kind)
@@ -90,59 +91,73 @@ static int replay(struct idem_record *rec, struct store *s,
     return 1;
 }
 
-/* Tries of a write that lost a race (campaign changed, key taken). */
-#define PLEDGE_TRIES 3
+int pledge_fill(struct pledge *p, const struct campaign *c,
+                const struct pledge_request *req, struct fault *f)
+{
+    int rc = campaign_accepts(c, clock_now_us(), f);
+    if (rc)
+        return rc;
+    if (req->currency && strcmp(req->currency, c->currency) != 0)
+        return fault_set(f, FAULT_CURRENCY, "currency",
+                         "campaign %s takes %s only", c->id, c->currency);
+    if ((rc = campaign_classify(&p->kind, c, req->amount_minor, f)) != 0)
+        return rc;
+    p->amount_minor = req->amount_minor;
+    memcpy(p->currency, c->currency, sizeof p->currency);
+    copy_text(p->donor_name, sizeof p->donor_name, req->donor_name,
+              req->donor_name_len);
+    copy_text(p->donor_email, sizeof p->donor_email, req->donor_email,
+              req->donor_email_len);
+    copy_text(p->message, sizeof p->message, req->message, req->message_len);
+    p->anonymous = req->anonymous;
+    return 0;
+}
+
+void pledge_item_init(struct batch_item *it, const char *campaign_id,
+                      const struct idem *idem)
+{
+    memset(it, 0, sizeof *it);
+    uuid_v4(it->pledge.id);
+    snprintf(it->pledge.campaign_id, sizeof it->pledge.campaign_id, "%s",
+             campaign_id);
+    it->idem = idem;
+}
+
+int pledge_check_requests(void *ctx, size_t i, const struct campaign *c,
+                          struct pledge *p, struct fault *f)
+{
+    const struct pledge_request *const *reqs = ctx;
+    return pledge_fill(p, c, reqs[i], f);
+}
 
 int pledge_make(struct pledge *out, bool *replayed, struct store *s,
                 const char *campaign_id, const struct pledge_request *req,
                 const struct idem *idem, struct fault *f)
 {
-    struct idem_record rec;
-    struct campaign c;
     *replayed = false;
     int rc = pledge_request_check(req, f);
     if (rc)
         return rc;
-    for (int attempt = 0; attempt < PLEDGE_TRIES; attempt++) {
-        struct fault local = {0};
-        rc = replay(&rec, s, idem, "pledge", f);
-        if (rc < 0)
-            return rc;
-        if (rc == 1) {
-            *replayed = true;
-            return store_pledge_get(out, s, rec.resource_id, f);
-        }
-        if ((rc = store_campaign_get(&c, NULL, s, campaign_id, f)) != 0 ||
-            (rc = campaign_accepts(&c, clock_now_us(), f)) != 0)
-            return rc;
-        if (req->currency && strcmp(req->currency, c.currency) != 0)
-            return fault_set(f, FAULT_CURRENCY, "currency",
-                             "campaign %s takes %s only", c.id, c.currency);
-        memset(out, 0, sizeof *out);
-        if ((rc = campaign_classify(&out->kind, &c, req->amount_minor, f)))
-            return rc;
-        uuid_v4(out->id);
-        memcpy(out->campaign_id, c.id, sizeof out->campaign_id);
-        out->amount_minor = req->amount_minor;
-        memcpy(out->currency, c.currency, sizeof out->currency);
-        copy_text(out->donor_name, sizeof out->donor_name, req->donor_name,
-                  req->donor_name_len);
-        copy_text(out->donor_email, sizeof out->donor_email,
-                  req->donor_email, req->donor_email_len);
-        copy_text(out->message, sizeof out->message, req->message,
-                  req->message_len);
-        out->anonymous = req->anonymous;
-        rc = store_pledge_append(out, s, c.version, idem, &local);
-        if (rc != FAULT_CONFLICT && rc != FAULT_IDEM_IN_FLIGHT)
-            return rc ? fault_set(f, rc, local.field, "%s", local.message)
-                      : 0;
-        /* Lost a race: the campaign changed or the key was just taken.
-         * Read again; the next turn replays or re-checks the campaign. */
-        if (attempt == PLEDGE_TRIES - 1)
-            return fault_set(f, rc, local.field, "%s", local.message);
+    if (!campaign_id_valid(campaign_id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
+    struct batch_item *it = malloc(sizeof *it);
+    if (it == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    pledge_item_init(it, campaign_id, idem);
+    const struct pledge_request *reqs[1] = {req};
+    rc = store_pledge_batch(s, it, 1, pledge_check_requests, reqs, f);
+    if (rc == 0 && (rc = it->rc) != 0)
+        fault_set(f, rc, it->fault.field, "%s", it->fault.message);
+    if (rc == 0) {
+        *out = it->pledge;
+        *replayed = it->replayed;
     }
+    free(it);
     return rc;
 }
+
+/* Tries of a refund whose key was taken by a concurrent request. */
+#define PLEDGE_TRIES 3
 
 int pledge_refund(struct refund *out, bool *replayed, struct store *s,
                   const char *pledge_id, const struct idem *idem,

@@ -87,6 +87,25 @@ bool idem_key_valid(const char *key, size_t len);
 int pledge_request_check(const struct pledge_request *req, struct fault *f)
     __attribute__((warn_unused_result));
 
+struct campaign;
+struct batch_item;
+
+/* The campaign's rules for a request (open, deadline, currency, tier or
+ * custom bounds): 0 and p's amount, currency, kind and donor fields
+ * filled, or FAULT_CLOSED, FAULT_CURRENCY, FAULT_AMOUNT_RANGE. */
+int pledge_fill(struct pledge *p, const struct campaign *c,
+                const struct pledge_request *req, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* A batch item for a new pledge to campaign_id (fresh id). */
+void pledge_item_init(struct batch_item *it, const char *campaign_id,
+                      const struct idem *idem);
+
+/* The batch check (store.h) for items whose requests are ctx, an array of
+ * const struct pledge_request pointers, one per item. */
+int pledge_check_requests(void *ctx, size_t i, const struct campaign *c,
+                          struct pledge *p, struct fault *f);
+
 /* Records a pledge to campaign_id: checks the request, the campaign (open,
  * deadline, currency, tier or custom bounds), appends the ledger entry and
  * updates the totals in one transaction. On success *out is the committed

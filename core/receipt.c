@@ -64,30 +64,45 @@ static int get_or_sign(struct signed_doc *out, struct store *s,
     return rc ? rc : store_receipt_get(out, s, subject, f);
 }
 
-int receipt_pledge(struct signed_doc *out, struct store *s,
-                   const struct signer *k, const struct pledge *p,
-                   struct fault *f)
+/* issued_at is the committed entry's created_at: a receipt is then a pure
+ * function of the ledger entry and the key (Ed25519 is deterministic), so
+ * signing it again gives the same bytes. */
+static json_t *pledge_receipt_json(const struct signer *k,
+                                   const struct pledge *p)
 {
-    char hash[65], now[CLOCK_RFC3339_LEN];
+    char hash[65];
+    const char *now = p->created_at;
     hex32(hash, p->entry_hash);
-    clock_format(now, clock_now_us());
-    json_t *r = json_pack(
+    return json_pack(
         "{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
         "type", "pledge_receipt", "v", 1, "pledge_id", p->id, "campaign_id",
         p->campaign_id, "amount_minor", (json_int_t)p->amount_minor,
         "currency", p->currency, "kind", pledge_kind_name(p->kind),
         "donor_name", donor_name(p), "seq", (json_int_t)p->seq, "entry_hash",
         hash, "issued_at", now, "kid", k->kid);
-    return get_or_sign(out, s, k, p->id, "pledge_receipt", r, f);
+}
+
+int receipt_pledge_sign(struct signed_doc *out, const struct signer *k,
+                        const struct pledge *p, struct fault *f)
+{
+    return receipt_sign_take(out, k, pledge_receipt_json(k, p), f);
+}
+
+int receipt_pledge(struct signed_doc *out, struct store *s,
+                   const struct signer *k, const struct pledge *p,
+                   struct fault *f)
+{
+    return get_or_sign(out, s, k, p->id, "pledge_receipt",
+                       pledge_receipt_json(k, p), f);
 }
 
 int receipt_refund(struct signed_doc *out, struct store *s,
                    const struct signer *k, const struct refund *rf,
                    const struct pledge *p, struct fault *f)
 {
-    char hash[65], now[CLOCK_RFC3339_LEN];
+    char hash[65];
+    const char *now = rf->created_at;
     hex32(hash, rf->entry_hash);
-    clock_format(now, clock_now_us());
     json_t *r = json_pack(
         "{s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
         "type", "refund_receipt", "v", 1, "refund_id", rf->id, "pledge_id",

@@ -38,6 +38,11 @@ int receipt_pledge(struct signed_doc *out, struct store *s,
                    const struct signer *k, const struct pledge *p,
                    struct fault *f) __attribute__((warn_unused_result));
 
+/* Builds and signs the receipt of a committed pledge, without storing. */
+int receipt_pledge_sign(struct signed_doc *out, const struct signer *k,
+                        const struct pledge *p, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* The receipt of refund r of pledge p, likewise. */
 int receipt_refund(struct signed_doc *out, struct store *s,
                    const struct signer *k, const struct refund *r,

@@ -1,5 +1,6 @@
 #include "core/store.h"
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/money.h"
 
@@ -529,59 +530,6 @@ static int commit(struct store *s, struct fault *f)
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         rc = fail_result(s, r, f);
     PQclear(r);
-    return rc;
-}
-
-int store_pledge_append(struct pledge *p, struct store *s, int64_t version,
-                        const struct idem *idem, struct fault *f)
-{
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
-    struct head h;
-    struct ledger_entry e;
-    memset(&e, 0, sizeof e);
-    if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
-        (rc = lock_head(&h, s, p->campaign_id, f)) != 0)
-        goto done;
-    if (h.version != version) {
-        rc = fault_set(f, FAULT_CONFLICT, NULL, "campaign changed");
-        goto done;
-    }
-    if ((rc = record_key(s, idem, 201, "pledge", p->id, f)) != 0)
-        goto done;
-    snprintf(e.campaign_id, sizeof e.campaign_id, "%s", p->campaign_id);
-    e.kind = ENTRY_PLEDGE;
-    memcpy(e.pledge_id, p->id, sizeof e.pledge_id);
-    e.amount_minor = p->amount_minor;
-    memcpy(e.currency, p->currency, sizeof e.currency);
-    if ((rc = append_entry(&e, s, &h, f)) != 0)
-        goto done;
-    p->seq = e.seq;
-    memcpy(p->created_at, e.created_at, sizeof p->created_at);
-    memcpy(p->entry_hash, e.entry_hash, sizeof p->entry_hash);
-
-    char seq[I64_TEXT], amount[I64_TEXT];
-    const char *params[11] = {
-        p->id, p->campaign_id, i64(seq, p->seq), i64(amount, p->amount_minor),
-        p->currency, pledge_kind_name(p->kind),
-        p->donor_name[0] ? p->donor_name : NULL,
-        p->donor_email[0] ? p->donor_email : NULL,
-        p->anonymous ? "true" : "false", p->message[0] ? p->message : NULL,
-        p->created_at};
-    PGresult *r;
-    rc = run(&r, s, PGRES_COMMAND_OK,
-                      "INSERT INTO pledges (id, campaign_id, seq, "
-                      "amount_minor, currency, kind, donor_name, donor_email, "
-                      "anonymous, message, created_at) VALUES ($1, $2, $3, "
-                      "$4, $5, $6, $7, $8, $9, $10, $11)",
-                      11, params, f);
-    if (rc)
-        goto done;
-    PQclear(r);
-    rc = commit(s, f);
-done:
-    rollback(s);
     return rc;
 }
 
@@ -1314,4 +1262,435 @@ void store_export_close(struct store *s)
     PGresult *r;
     while ((r = PQgetResult(s->conn)) != NULL)
         PQclear(r);
+}
+
+/* ---- batched pledges -------------------------------------------------- */
+
+/* Postgres array literals, built as text parameters. Every element is
+ * quoted, with '"' and '\\' escaped; NULL elements are unquoted NULL. */
+static void arr_open(struct buf *b) { buf_putc(b, '{'); }
+
+static void arr_sep(struct buf *b)
+{
+    if (b->len > 1)
+        buf_putc(b, ',');
+}
+
+static void arr_text(struct buf *b, const char *v)
+{
+    arr_sep(b);
+    if (v == NULL) {
+        buf_puts(b, "NULL");
+        return;
+    }
+    buf_putc(b, '"');
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_putc(b, '\\');
+        buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
+static void arr_i64(struct buf *b, int64_t v)
+{
+    arr_sep(b);
+    buf_printf(b, "%lld", (long long)v);
+}
+
+static void arr_bytea(struct buf *b, const unsigned char h[32])
+{
+    arr_sep(b);
+    buf_puts(b, "\"\\\\x");
+    buf_hex(b, h, 32);
+    buf_putc(b, '"');
+}
+
+static void arr_close(struct buf *b) { buf_putc(b, '}'); }
+
+/* The locked head of one campaign in a batch. */
+struct batch_head {
+    struct campaign c;
+    struct head h;
+    bool touched;
+};
+
+static int lock_heads(struct batch_head **out, size_t *nout, struct store *s,
+                      struct batch_item *items, size_t n, struct fault *f)
+{
+    struct buf ids;
+    buf_init(&ids);
+    arr_open(&ids);
+    for (size_t i = 0; i < n; i++)
+        if (items[i].rc == 0 && !items[i].replayed)
+            arr_text(&ids, items[i].pledge.campaign_id);
+    arr_close(&ids);
+    const char *params[1] = {ids.data};
+    PGresult *r;
+    int rc = run(&r, s, PGRES_TUPLES_OK,
+                 "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c "
+                 "JOIN campaign_totals t ON t.campaign_id = c.id "
+                 "WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE OF t",
+                 1, params, f);
+    buf_release(&ids);
+    if (rc)
+        return rc;
+    size_t m = (size_t)PQntuples(r);
+    struct batch_head *heads = calloc(m ? m : 1, sizeof *heads);
+    if (heads == NULL)
+        rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; rc == 0 && i < m; i++) {
+        struct totals t;
+        rc = read_campaign(&heads[i].c, &t, r, (int)i, f);
+        heads[i].h = (struct head){.seq = t.seq,
+                                   .raised_minor = t.raised_minor,
+                                   .supporters = t.supporters};
+        memcpy(heads[i].h.hash, t.head_hash, 32);
+    }
+    PQclear(r);
+    if (rc) {
+        free(heads);
+        return rc;
+    }
+    *out = heads;
+    *nout = m;
+    return 0;
+}
+
+/* Marks items whose key is already recorded (or repeated earlier in the
+ * batch) as replays; they are resolved after the transaction. */
+static int find_replays(struct store *s, struct batch_item *items, size_t n,
+                        struct fault *f)
+{
+    struct buf keys;
+    buf_init(&keys);
+    arr_open(&keys);
+    size_t nkeys = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].idem == NULL)
+            continue;
+        for (size_t j = 0; j < i && !items[i].replayed; j++)
+            items[i].replayed = items[j].idem &&
+                                strcmp(items[j].idem->key,
+                                       items[i].idem->key) == 0;
+        arr_text(&keys, items[i].idem->key);
+        nkeys++;
+    }
+    arr_close(&keys);
+    int rc = 0;
+    if (nkeys > 0) {
+        const char *params[1] = {keys.data};
+        PGresult *r;
+        rc = run(&r, s, PGRES_TUPLES_OK,
+                 "SELECT key FROM idempotency_keys WHERE key = ANY($1::text[])",
+                 1, params, f);
+        for (int k = 0; rc == 0 && k < PQntuples(r); k++)
+            for (size_t i = 0; i < n; i++)
+                if (items[i].idem &&
+                    strcmp(items[i].idem->key, PQgetvalue(r, k, 0)) == 0)
+                    items[i].replayed = true;
+        PQclear(r);
+    }
+    buf_release(&keys);
+    return rc;
+}
+
+/* Records the keys of the items about to be written. find_replays has
+ * seen every key committed before; a key another transaction records
+ * meanwhile makes this INSERT fail (FAULT_CONFLICT), and the caller runs
+ * the batch again, when that key shows up as a replay. (A plain INSERT is
+ * far cheaper per row than ON CONFLICT.) */
+static int record_keys(struct store *s, struct batch_item *items, size_t n,
+                       struct fault *f)
+{
+    struct buf a[3];
+    for (int k = 0; k < 3; k++) {
+        buf_init(&a[k]);
+        arr_open(&a[k]);
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].rc || items[i].replayed || items[i].idem == NULL)
+            continue;
+        arr_text(&a[0], items[i].idem->key);
+        arr_bytea(&a[1], items[i].idem->request_hash);
+        arr_text(&a[2], items[i].pledge.id);
+        count++;
+    }
+    for (int k = 0; k < 3; k++)
+        arr_close(&a[k]);
+    int rc = 0;
+    if (count > 0) {
+        const char *params[3] = {a[0].data, a[1].data, a[2].data};
+        PGresult *r;
+        rc = run(&r, s, PGRES_COMMAND_OK,
+                 "INSERT INTO idempotency_keys (key, request_hash, status, "
+                 "resource, resource_id) SELECT k, h, 201, 'pledge', id FROM "
+                 "unnest($1::text[], $2::bytea[], $3::uuid[]) AS u(k, h, id)",
+                 3, params, f);
+        PQclear(r);
+    }
+    for (int k = 0; k < 3; k++)
+        buf_release(&a[k]);
+    return rc;
+}
+
+/* Chains the accepted items onto their heads and writes entries, pledges,
+ * totals and notifications. */
+static int write_batch(struct store *s, struct batch_item *items, size_t n,
+                       struct batch_head *heads, size_t nheads,
+                       struct fault *f)
+{
+    struct buf e[9], p[5], t[5]; /* columns of entries, pledges, totals */
+    struct buf *all[19];
+    size_t na = 0;
+    for (int k = 0; k < 9; k++)
+        all[na++] = &e[k];
+    for (int k = 0; k < 5; k++)
+        all[na++] = &p[k];
+    for (int k = 0; k < 5; k++)
+        all[na++] = &t[k];
+    for (size_t k = 0; k < na; k++) {
+        buf_init(all[k]);
+        arr_open(all[k]);
+    }
+    int rc = 0;
+    size_t count = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct batch_item *it = &items[i];
+        if (it->rc || it->replayed)
+            continue;
+        struct batch_head *bh = NULL;
+        for (size_t k = 0; k < nheads && !bh; k++)
+            if (strcmp(heads[k].c.id, it->pledge.campaign_id) == 0)
+                bh = &heads[k];
+        struct pledge *pl = &it->pledge;
+        struct ledger_entry le;
+        memset(&le, 0, sizeof le);
+        memcpy(le.campaign_id, pl->campaign_id, sizeof le.campaign_id);
+        le.kind = ENTRY_PLEDGE;
+        memcpy(le.pledge_id, pl->id, sizeof le.pledge_id);
+        le.amount_minor = pl->amount_minor;
+        memcpy(le.currency, pl->currency, sizeof le.currency);
+        le.seq = bh->h.seq + 1;
+        clock_format(le.created_at, clock_now_us());
+        memcpy(le.prev_hash, bh->h.hash, 32);
+        if (money_add(&bh->h.raised_minor, bh->h.raised_minor,
+                      pl->amount_minor) != 0) {
+            rc = fault_set(f, FAULT_OVERFLOW, "amount_minor",
+                           "the campaign total would overflow");
+            break;
+        }
+        if ((rc = ledger_hash(le.entry_hash, &le, f)) != 0)
+            break;
+        bh->h.seq = le.seq;
+        bh->h.supporters++;
+        memcpy(bh->h.hash, le.entry_hash, 32);
+        bh->touched = true;
+        pl->seq = le.seq;
+        memcpy(pl->created_at, le.created_at, sizeof pl->created_at);
+        memcpy(pl->entry_hash, le.entry_hash, 32);
+
+        arr_text(&e[0], le.campaign_id);
+        arr_i64(&e[1], le.seq);
+        arr_text(&e[2], "pledge");
+        arr_text(&e[3], le.pledge_id);
+        arr_i64(&e[4], le.amount_minor);
+        arr_text(&e[5], le.currency);
+        arr_text(&e[6], le.created_at);
+        arr_bytea(&e[7], le.prev_hash);
+        arr_bytea(&e[8], le.entry_hash);
+        arr_text(&p[0], pledge_kind_name(pl->kind));
+        arr_text(&p[1], pl->donor_name[0] ? pl->donor_name : NULL);
+        arr_text(&p[2], pl->donor_email[0] ? pl->donor_email : NULL);
+        arr_text(&p[3], pl->anonymous ? "true" : "false");
+        arr_text(&p[4], pl->message[0] ? pl->message : NULL);
+        count++;
+    }
+    for (size_t k = 0; k < nheads; k++) {
+        if (!heads[k].touched)
+            continue;
+        arr_text(&t[0], heads[k].c.id);
+        arr_i64(&t[1], heads[k].h.seq);
+        arr_i64(&t[2], heads[k].h.raised_minor);
+        arr_i64(&t[3], heads[k].h.supporters);
+        arr_bytea(&t[4], heads[k].h.hash);
+    }
+    for (size_t k = 0; k < na; k++)
+        arr_close(all[k]);
+    for (size_t k = 0; k < na && rc == 0; k++)
+        if (buf_failed(all[k]))
+            rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    PGresult *r = NULL;
+    if (rc == 0 && count > 0) {
+        const char *ep[9] = {e[0].data, e[1].data, e[2].data,
+                             e[3].data, e[4].data, e[5].data,
+                             e[6].data, e[7].data, e[8].data};
+        rc = run(&r, s, PGRES_COMMAND_OK,
+                 "INSERT INTO ledger_entries (campaign_id, seq, kind, "
+                 "pledge_id, amount_minor, currency, created_at, created_ts, "
+                 "prev_hash, entry_hash) SELECT c, q, k, id, a, cur, ts, "
+                 "ts::timestamptz, ph, eh FROM unnest($1::text[], "
+                 "$2::bigint[], $3::text[], $4::uuid[], $5::bigint[], "
+                 "$6::text[], $7::text[], $8::bytea[], $9::bytea[]) WITH "
+                 "ORDINALITY AS u(c, q, k, id, a, cur, ts, ph, eh, o) "
+                 "ORDER BY o",
+                 9, ep, f);
+        PQclear(r);
+    }
+    if (rc == 0 && count > 0) {
+        const char *pp[11] = {e[3].data, e[0].data, e[1].data, e[4].data,
+                              e[5].data, p[0].data, p[1].data, p[2].data,
+                              p[3].data, p[4].data, e[6].data};
+        rc = run(&r, s, PGRES_COMMAND_OK,
+                 "INSERT INTO pledges (id, campaign_id, seq, amount_minor, "
+                 "currency, kind, donor_name, donor_email, anonymous, "
+                 "message, created_at) SELECT * FROM unnest($1::uuid[], "
+                 "$2::text[], $3::bigint[], $4::bigint[], $5::text[], "
+                 "$6::text[], $7::text[], $8::text[], $9::boolean[], "
+                 "$10::text[], $11::text[])",
+                 11, pp, f);
+        PQclear(r);
+    }
+    if (rc == 0 && count > 0) {
+        const char *tp[5] = {t[0].data, t[1].data, t[2].data, t[3].data,
+                             t[4].data};
+        rc = run(&r, s, PGRES_TUPLES_OK,
+                 "WITH v AS (SELECT * FROM unnest($1::text[], $2::bigint[], "
+                 "$3::bigint[], $4::bigint[], $5::bytea[]) AS v(id, q, r, "
+                 "n, h)), u AS (UPDATE campaign_totals t SET seq = v.q, "
+                 "raised_minor = v.r, supporters = v.n, head_hash = v.h "
+                 "FROM v WHERE t.campaign_id = v.id RETURNING t.campaign_id) "
+                 "SELECT pg_notify('pledged_totals', campaign_id) FROM u",
+                 5, tp, f);
+        PQclear(r);
+    }
+    for (size_t k = 0; k < na; k++)
+        buf_release(all[k]);
+    return rc;
+}
+
+/* After the commit: what each replayed key made before. */
+static void resolve_replay(struct store *s, struct batch_item *it)
+{
+    struct idem_record rec;
+    int rc = store_idem_get(&rec, s, it->idem->key, &it->fault);
+    if (rc == 1 && (strcmp(rec.resource, "pledge") != 0 ||
+                    memcmp(rec.request_hash, it->idem->request_hash, 32)))
+        rc = fault_set(&it->fault, FAULT_IDEM_REUSED, NULL,
+                       "this Idempotency-Key was used for another request");
+    else if (rc == 1)
+        rc = store_pledge_get(&it->pledge, s, rec.resource_id, &it->fault);
+    else if (rc == 0) /* its first request did not commit after all */
+        rc = fault_set(&it->fault, FAULT_IDEM_IN_FLIGHT, NULL,
+                       "a request with this Idempotency-Key is in flight");
+    it->rc = rc;
+}
+
+static int batch_once(struct store *s, struct batch_item *items, size_t n,
+                      batch_check_fn *check, void *ctx, struct fault *f);
+
+/* Tries of a batch that lost a race for an idempotency key. */
+#define BATCH_TRIES 3
+
+int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
+                       batch_check_fn *check, void *ctx, struct fault *f)
+{
+    int rc = FAULT_CONFLICT;
+    for (int attempt = 0; rc == FAULT_CONFLICT && attempt < BATCH_TRIES;
+         attempt++) {
+        struct fault local = {0};
+        rc = batch_once(s, items, n, check, ctx, &local);
+        if (rc && (rc != FAULT_CONFLICT || attempt == BATCH_TRIES - 1))
+            fault_set(f, rc == FAULT_CONFLICT ? FAULT_IDEM_IN_FLIGHT : rc,
+                      local.field, "%s", local.message);
+    }
+    return rc == FAULT_CONFLICT ? FAULT_IDEM_IN_FLIGHT : rc;
+}
+
+static int batch_once(struct store *s, struct batch_item *items, size_t n,
+                      batch_check_fn *check, void *ctx, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    struct batch_head *heads = NULL;
+    size_t nheads = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].rc = 0;
+        items[i].replayed = false;
+        memset(&items[i].fault, 0, sizeof items[i].fault);
+    }
+    if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
+        (rc = find_replays(s, items, n, f)) != 0 ||
+        (rc = lock_heads(&heads, &nheads, s, items, n, f)) != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        struct batch_item *it = &items[i];
+        if (it->replayed)
+            continue;
+        const struct campaign *c = NULL;
+        for (size_t k = 0; k < nheads && !c; k++)
+            if (strcmp(heads[k].c.id, it->pledge.campaign_id) == 0)
+                c = &heads[k].c;
+        it->rc = c ? check(ctx, i, c, &it->pledge, &it->fault)
+                   : fault_set(&it->fault, FAULT_NOT_FOUND, NULL,
+                               "no campaign %s", it->pledge.campaign_id);
+    }
+    if ((rc = record_keys(s, items, n, f)) != 0 ||
+        (rc = write_batch(s, items, n, heads, nheads, f)) != 0 ||
+        (rc = commit(s, f)) != 0)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].replayed)
+            resolve_replay(s, &items[i]);
+done:
+    rollback(s);
+    free(heads);
+    return rc;
+}
+
+int store_receipts_put(bool *stored, struct store *s, const char *const *ids,
+                       const struct signed_doc *docs, size_t n,
+                       const char *type, const char *kid, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    struct buf a[3];
+    for (int k = 0; k < 3; k++) {
+        buf_init(&a[k]);
+        arr_open(&a[k]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        arr_text(&a[0], ids[i]);
+        arr_text(&a[1], docs[i].body);
+        arr_text(&a[2], docs[i].signature);
+        stored[i] = false;
+    }
+    for (int k = 0; k < 3; k++)
+        arr_close(&a[k]);
+    const char *params[5] = {a[0].data, a[1].data, a[2].data, type, kid};
+    PGresult *r = NULL;
+    if (buf_failed(&a[0]) || buf_failed(&a[1]) || buf_failed(&a[2]))
+        rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    else if ((rc = exec_simple(s, "BEGIN; SET LOCAL synchronous_commit = off",
+                               f)) == 0)
+        rc = run(&r, s, PGRES_TUPLES_OK,
+                 "INSERT INTO receipts (subject_id, type, body, signature, "
+                 "kid) SELECT id, $4, b, sg, $5 FROM unnest($1::uuid[], "
+                 "$2::text[], $3::text[]) AS u(id, b, sg) "
+                 "ON CONFLICT (subject_id) DO NOTHING RETURNING subject_id",
+                 5, params, f);
+    for (int k = 0; rc == 0 && k < PQntuples(r); k++)
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(PQgetvalue(r, k, 0), ids[i]) == 0)
+                stored[i] = true;
+    PQclear(r);
+    if (rc == 0)
+        rc = commit(s, f);
+    rollback(s);
+    for (int k = 0; k < 3; k++)
+        buf_release(&a[k]);
+    return rc;
 }

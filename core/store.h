@@ -66,14 +66,33 @@ struct idem_record {
 int store_idem_get(struct idem_record *out, struct store *s, const char *key,
                    struct fault *f) __attribute__((warn_unused_result));
 
-/* Appends p (id, amounts, donor fields set by the caller) as the campaign's
- * next ledger entry, with idem recorded in the same transaction (if not
- * NULL), and fills p->seq, p->created_at and p->entry_hash. Fails with
- * FAULT_CONFLICT when the campaign's version is no longer `version` (the
- * caller re-reads and retries), FAULT_IDEM_IN_FLIGHT when another
- * transaction recorded the key first; nothing is written on failure. */
-int store_pledge_append(struct pledge *p, struct store *s, int64_t version,
-                        const struct idem *idem, struct fault *f)
+/* One pledge of a batch. The caller sets pledge.id, pledge.campaign_id and
+ * idem (or NULL); the check callback fills the rest of the pledge from the
+ * locked campaign. Results: rc (0 or a fault, with fault) and, for rc 0,
+ * the committed pledge (seq, created_at, entry_hash) or, with replayed set,
+ * the pledge its Idempotency-Key made before. */
+struct batch_item {
+    struct pledge pledge;
+    const struct idem *idem;
+    int rc;
+    struct fault fault;
+    bool replayed;
+};
+
+/* Decides whether item i may enter campaign c (locked, current settings)
+ * and fills p's amount, currency, kind and donor fields. 0 or a fault. */
+typedef int batch_check_fn(void *ctx, size_t i, const struct campaign *c,
+                           struct pledge *p, struct fault *f);
+
+/* Records a batch of pledges in one transaction: one lock per campaign
+ * head (taken in id order), every entry chained, every idempotency row,
+ * one totals update per campaign, one COMMIT, and a NOTIFY on
+ * "pledged_totals" per campaign. Items that fail their check or replay a
+ * key are not written; the others all commit or none does. Returns 0 when
+ * the batch ran (see each item), or a fault for the whole batch (nothing
+ * written, e.g. FAULT_UNAVAILABLE). */
+int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
+                       batch_check_fn *check, void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Loads a pledge by id. FAULT_NOT_FOUND. */
@@ -217,6 +236,16 @@ int store_receipt_get(struct signed_doc *out, struct store *s,
 int store_receipt_put(struct store *s, const char *subject_id,
                       const char *type, const struct signed_doc *d,
                       const char *kid, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Stores n receipts in one statement; stored[i] tells whether docs[i] was
+ * stored (false: one existed for ids[i] already, and is kept). The commit
+ * does not wait for the disk: a receipt is a deterministic function of its
+ * committed ledger entry and key, so one lost in a crash is signed again,
+ * byte for byte, on the next replay or audit. */
+int store_receipts_put(bool *stored, struct store *s, const char *const *ids,
+                       const struct signed_doc *docs, size_t n,
+                       const char *type, const char *kid, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Records a public key as the current one. With rotate, every other key is

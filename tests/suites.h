@@ -11,5 +11,6 @@ Suite *campaign_suite(void);
 Suite *ledger_suite(void);
 Suite *store_suite(void);
 Suite *receipt_suite(void);
+Suite *batch_suite(void);
 
 #endif

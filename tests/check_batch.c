@@ -1,0 +1,175 @@
+#include "core/batch.h"
+#include "core/pledge.h"
+#include "core/signer.h"
+#include "core/store.h"
+#include "tests/suites.h"
+#include "tests/testdb.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct idem make_key(char *buf, const char *tag)
+{
+    snprintf(buf, 64, "batch-%s-%08x", tag, randombytes_random());
+    struct idem i = {.key = buf};
+    crypto_generichash(i.request_hash, 32, (const unsigned char *)buf,
+                       strlen(buf), NULL, 0);
+    return i;
+}
+
+START_TEST(one_batch_mixes_campaigns_refusals_and_replays)
+{
+    struct store *s = testdb_store();
+    struct campaign a, b;
+    testdb_campaign(&a, s, "batch-a");
+    testdb_campaign(&b, s, "batch-b");
+    char k[4][64];
+    struct idem keys[4] = {make_key(k[0], "0"), make_key(k[1], "1"),
+                           make_key(k[2], "2"), make_key(k[3], "3")};
+    keys[3] = keys[1]; /* the same key twice in one batch */
+    struct pledge_request reqs[6] = {
+        testdb_request(250000), testdb_request(1234), testdb_request(99),
+        testdb_request(1234),   testdb_request(500000), testdb_request(0)};
+    const struct pledge_request *rp[6];
+    struct batch_item items[6];
+    const char *camp[6] = {a.id, a.id, a.id, a.id, b.id, "no-such"};
+    const struct idem *ip[6] = {&keys[0], &keys[1], &keys[2], &keys[3], NULL,
+                                NULL};
+    for (int i = 0; i < 6; i++) {
+        rp[i] = &reqs[i];
+        pledge_item_init(&items[i], camp[i], ip[i]);
+    }
+    struct fault f = {0};
+    ck_assert_int_eq(store_pledge_batch(s, items, 6, pledge_check_requests,
+                                        rp, &f),
+                     0);
+    ck_assert_int_eq(items[0].rc, 0);
+    ck_assert_int_eq(items[0].pledge.seq, 1);
+    ck_assert_int_eq(items[1].rc, 0);
+    ck_assert_int_eq(items[1].pledge.seq, 2);
+    ck_assert_int_eq(items[2].rc, FAULT_AMOUNT_RANGE);
+    ck_assert_int_eq(items[3].rc, 0); /* replays item 1 */
+    ck_assert(items[3].replayed);
+    ck_assert_str_eq(items[3].pledge.id, items[1].pledge.id);
+    ck_assert_int_eq(items[4].rc, 0);
+    ck_assert_int_eq(items[4].pledge.seq, 1);
+    ck_assert_int_eq(items[5].rc, FAULT_NOT_FOUND);
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, a.id), 0);
+    ck_assert_int_eq(check.entries, 2);
+    ck_assert_int_eq(check.raised_minor, 251234);
+    ck_assert_uint_eq(testdb_audit(&check, s, b.id), 0);
+    ck_assert_int_eq(check.raised_minor, 500000);
+    store_free(s);
+}
+END_TEST
+
+START_TEST(a_failing_batch_writes_nothing)
+{
+    struct store *s = testdb_store();
+    struct campaign a;
+    testdb_campaign(&a, s, "batch-fail");
+    /* An amount that overflows the total makes the whole batch fail. */
+    PGconn *db = testdb_raw();
+    const char *params[1] = {a.id};
+    PQclear(PQexecParams(db,
+                         "UPDATE campaign_totals SET raised_minor = "
+                         "9223372036854775000 WHERE campaign_id = $1",
+                         1, NULL, params, NULL, NULL, 0));
+    PQclear(PQexecParams(db,
+                         "UPDATE campaigns SET max_custom_minor = "
+                         "9007199254740991 WHERE id = $1",
+                         1, NULL, params, NULL, NULL, 0));
+    PQfinish(db);
+    struct pledge_request reqs[2] = {testdb_request(250000),
+                                     testdb_request(9007199254740991)};
+    const struct pledge_request *rp[2] = {&reqs[0], &reqs[1]};
+    struct batch_item items[2];
+    for (int i = 0; i < 2; i++)
+        pledge_item_init(&items[i], a.id, NULL);
+    struct fault f = {0};
+    ck_assert_int_eq(store_pledge_batch(s, items, 2, pledge_check_requests,
+                                        rp, &f),
+                     FAULT_OVERFLOW);
+    struct campaign c;
+    struct totals t;
+    ck_assert_int_eq(store_campaign_get(&c, &t, s, a.id, NULL), 0);
+    ck_assert_int_eq(t.seq, 0); /* not even the first pledge */
+    store_free(s);
+}
+END_TEST
+
+struct waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+};
+
+static void job_done(struct pledge_job *job)
+{
+    struct waiter *w = job->ctx;
+    pthread_mutex_lock(&w->lock);
+    w->done++;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+START_TEST(batcher_commits_every_job_and_signs_receipts)
+{
+    struct store *s = testdb_store();
+    struct campaign a;
+    testdb_campaign(&a, s, "batcher");
+    struct signer *k = signer_generate(NULL);
+    ck_assert_int_eq(store_key_add(s, k->kid, k->public_key, true, NULL), 0);
+    struct batcher_config cfg = {getenv("PLEDGED_TEST_DATABASE_URL"), k, 2,
+                                 16, 500};
+    struct batcher *b = batcher_new(&cfg);
+    ck_assert_ptr_nonnull(b);
+    enum { N = 300 };
+    static struct pledge_job jobs[N];
+    static struct pledge_request reqs[N];
+    struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    for (int i = 0; i < N; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        reqs[i] = testdb_request(100 + i);
+        memcpy(jobs[i].campaign_id, a.id, sizeof a.id);
+        jobs[i].req = &reqs[i];
+        jobs[i].done = job_done;
+        jobs[i].ctx = &w;
+        batcher_submit(b, &jobs[i]);
+    }
+    pthread_mutex_lock(&w.lock);
+    while (w.done < N)
+        pthread_cond_wait(&w.cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    batcher_free(b);
+    int64_t sum = 0;
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(jobs[i].rc, 0);
+        ck_assert_ptr_nonnull(jobs[i].receipt.body);
+        sum += 100 + i;
+        signed_doc_release(&jobs[i].receipt);
+    }
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, a.id), 0);
+    ck_assert_int_eq(check.entries, N);
+    ck_assert_int_eq(check.raised_minor, sum);
+    signer_free(k);
+    store_free(s);
+}
+END_TEST
+
+Suite *batch_suite(void)
+{
+    Suite *s = suite_create("batch");
+    TCase *tc = tcase_create("batch");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, one_batch_mixes_campaigns_refusals_and_replays);
+    tcase_add_test(tc, a_failing_batch_writes_nothing);
+    tcase_add_test(tc, batcher_commits_every_job_and_signs_receipts);
+    suite_add_tcase(s, tc);
+    return s;
+}
