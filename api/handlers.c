@@ -2,6 +2,7 @@
 
 #include "api/metrics.h"
 #include "api/present.h"
+#include "core/cache.h"
 #include "core/campaign.h"
 #include "core/receipt.h"
 #include "core/signer.h"
@@ -39,12 +40,10 @@ void handle_campaign_get(struct reply *out, struct request *req)
         reply_error(out, 404, "not_found", NULL, "no such campaign");
         return;
     }
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_campaign_get(&c, &t, s, id, &f) == 0)
+    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0)
         reply_json_take(out, 200, present_campaign(&c, &t));
     else
         reply_fault(out, &f);
-    pool_release(req->app->pool, s);
 }
 
 void handle_head_get(struct reply *out, struct request *req)
@@ -58,14 +57,12 @@ void handle_head_get(struct reply *out, struct request *req)
         reply_error(out, 404, "not_found", NULL, "no such campaign");
         return;
     }
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_campaign_get(&c, &t, s, id, &f) == 0 &&
+    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0 &&
         receipt_head(&head, req->app->signer, &c, &t, &f) == 0)
         reply_json_take(out, 200, signed_doc_json(&head, "head"));
     else
         reply_fault(out, &f);
     signed_doc_release(&head);
-    pool_release(req->app->pool, s);
 }
 
 static int add_key(void *ctx, const struct key_info *k)
@@ -161,8 +158,7 @@ void handle_totals_get(struct reply *out, struct request *req)
         reply_error(out, 404, "not_found", NULL, "no such campaign");
         return;
     }
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_campaign_get(&c, &t, s, id, &f) == 0) {
+    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0) {
         char etag[64];
         totals_etag(etag, &c, &t);
         reply_header(out, "ETag", etag);
@@ -174,12 +170,11 @@ void handle_totals_get(struct reply *out, struct request *req)
     } else {
         reply_fault(out, &f);
     }
-    pool_release(req->app->pool, s);
 }
 
 void handle_metrics(struct reply *out, struct request *req)
 {
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    metrics_render(&out->body, req->app->pool);
+    metrics_render(&out->body, req->app->pool, req->app->cache);
 }

@@ -19,6 +19,7 @@
 struct pool;
 struct signer;
 struct batcher;
+struct cache;
 struct ratelimit;
 struct route;
 
@@ -30,6 +31,7 @@ struct app {
     const char *conninfo; /* for connections of their own (exports) */
     struct pool *pool;
     struct batcher *batcher;     /* group commit of pledges */
+    struct cache *cache;         /* campaigns and totals in memory */
     const struct signer *signer; /* receipts and heads */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */

@@ -3,6 +3,7 @@
 #include "api/server.h"
 #include "core/audit.h"
 #include "core/batch.h"
+#include "core/cache.h"
 #include "core/embed.h"
 #include "core/export.h"
 #include "core/ledger.h"
@@ -313,8 +314,11 @@ static int cmd_serve(void)
         .wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
     };
     app.batcher = batcher_new(&bc);
-    if (app.pool == NULL || app.batcher == NULL) {
+    app.cache = cache_new(app.conninfo);
+    if (app.pool == NULL || app.batcher == NULL || app.cache == NULL) {
         fprintf(stderr, "pledged: out of memory\n");
+        batcher_free(app.batcher);
+        cache_free(app.cache);
         pool_free(app.pool);
         signer_free(key);
         return 1;
@@ -333,6 +337,7 @@ static int cmd_serve(void)
         rc = server_run(&cfg, &app) == 0 ? 0 : 1;
     }
     batcher_free(app.batcher);
+    cache_free(app.cache);
     pool_free(app.pool);
     ratelimit_free(app.post_limit);
     ratelimit_free(app.auth_limit);

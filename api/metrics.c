@@ -1,6 +1,7 @@
 #include "api/metrics.h"
 
 #include "api/http.h"
+#include "core/cache.h"
 #include "core/pool.h"
 
 #include <pthread.h>
@@ -73,7 +74,7 @@ void metrics_pledge(const char *currency, int64_t amount_minor, bool tier)
     pthread_mutex_unlock(&lock);
 }
 
-void metrics_render(struct buf *out, struct pool *pool)
+void metrics_render(struct buf *out, struct pool *pool, struct cache *cache)
 {
     buf_puts(out, "# HELP pledged_http_requests_total HTTP requests by route "
                   "and status.\n# TYPE pledged_http_requests_total counter\n");
@@ -133,4 +134,17 @@ void metrics_render(struct buf *out, struct pool *pool)
                "pledged_db_connections{state=\"in_use\"} %zu\n"
                "pledged_db_connections{state=\"total\"} %zu\n",
                pool_in_use(pool), pool_size(pool));
+    unsigned long hits, misses;
+    bool live;
+    cache_stats(cache, &hits, &misses, &live);
+    buf_printf(out,
+               "# HELP pledged_cache_reads_total Campaign and totals reads.\n"
+               "# TYPE pledged_cache_reads_total counter\n"
+               "pledged_cache_reads_total{result=\"hit\"} %lu\n"
+               "pledged_cache_reads_total{result=\"miss\"} %lu\n"
+               "# HELP pledged_cache_listening Whether change notifications "
+               "arrive (else every read goes to the database).\n"
+               "# TYPE pledged_cache_listening gauge\n"
+               "pledged_cache_listening %d\n",
+               hits, misses, live ? 1 : 0);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct pool;
+struct cache;
 
 /* A finished request: route index (route_count() for "no route"), status
  * and latency. */
@@ -20,6 +21,6 @@ void metrics_request(size_t route, unsigned status, double ms);
 void metrics_pledge(const char *currency, int64_t amount_minor, bool tier);
 
 /* Appends the whole exposition. */
-void metrics_render(struct buf *out, struct pool *pool);
+void metrics_render(struct buf *out, struct pool *pool, struct cache *cache);
 
 #endif

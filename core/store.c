@@ -5,6 +5,7 @@
 #include "core/money.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -631,9 +632,10 @@ int store_refund_append(struct refund *rf, struct store *s,
     char seq[I64_TEXT];
     const char *rparams[5] = {rf->id, p->id, p->campaign_id, i64(seq, e.seq),
                               e.created_at};
-    rc = run(&r, s, PGRES_COMMAND_OK,
-            "INSERT INTO refunds (id, pledge_id, campaign_id, seq, created_at) "
-            "VALUES ($1, $2, $3, $4, $5)",
+    rc = run(&r, s, PGRES_TUPLES_OK,
+            "WITH i AS (INSERT INTO refunds (id, pledge_id, campaign_id, seq, "
+            "created_at) VALUES ($1, $2, $3, $4, $5)) "
+            "SELECT pg_notify('pledged_totals', $3)",
             5, rparams, f);
     if (rc)
         goto done;
@@ -994,6 +996,11 @@ int store_campaign_update(struct store *s, const struct campaign *c,
                   "deadline = $7, status = $8, allowed_origins = $9, "
                   "version = version + 1 WHERE id = $1",
                   9, params, f)) != 0)
+        goto done;
+    PQclear(r);
+    if ((rc = run(&r, s, PGRES_TUPLES_OK,
+                  "SELECT pg_notify('pledged_totals', $1)", 1, params, f)) !=
+        0)
         goto done;
     rc = commit(s, f);
 done:
@@ -1693,4 +1700,39 @@ int store_receipts_put(bool *stored, struct store *s, const char *const *ids,
     for (int k = 0; k < 3; k++)
         buf_release(&a[k]);
     return rc;
+}
+
+/* ---- notifications ---------------------------------------------------- */
+
+int store_listen(struct store *s, const char *channel, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    char *ident = PQescapeIdentifier(s->conn, channel, strlen(channel));
+    if (ident == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    char sql[128];
+    snprintf(sql, sizeof sql, "LISTEN %s", ident);
+    PQfreemem(ident);
+    return exec_simple(s, sql, f);
+}
+
+int store_notifications(struct store *s, int timeout_ms,
+                        void (*fn)(void *ctx, const char *payload), void *ctx,
+                        struct fault *f)
+{
+    if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
+        return fault_set(f, FAULT_UNAVAILABLE, NULL, "listener disconnected");
+    struct pollfd pfd = {.fd = PQsocket(s->conn), .events = POLLIN};
+    if (poll(&pfd, 1, timeout_ms) < 0)
+        return 0;
+    if (!PQconsumeInput(s->conn) || PQstatus(s->conn) != CONNECTION_OK)
+        return fault_set(f, FAULT_UNAVAILABLE, NULL, "listener disconnected");
+    PGnotify *n;
+    while ((n = PQnotifies(s->conn)) != NULL) {
+        fn(ctx, n->extra);
+        PQfreemem(n);
+    }
+    return 0;
 }

@@ -221,6 +221,17 @@ int store_export_next(struct export_row *row, struct store *s,
 /* Ends an export early or late; the store is usable again. */
 void store_export_close(struct store *s);
 
+/* LISTENs on channel (connecting if needed): 0 or FAULT_UNAVAILABLE. */
+int store_listen(struct store *s, const char *channel, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Waits up to timeout_ms for notifications and calls fn with each payload.
+ * 0 (also on timeout), or FAULT_UNAVAILABLE when the connection is lost
+ * (LISTEN again after reconnecting). */
+int store_notifications(struct store *s, int timeout_ms,
+                        void (*fn)(void *ctx, const char *payload), void *ctx,
+                        struct fault *f) __attribute__((warn_unused_result));
+
 /* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
 int store_token_add(struct store *s, const char *name,
                     const unsigned char hash[32], struct fault *f)

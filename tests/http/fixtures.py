@@ -37,3 +37,45 @@ def ledger_count(cid=None):
 def admin_token():
     with open(os.environ["PLEDGED_ADMIN_TOKEN_FILE"]) as f:
         return f.read().strip()
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class server:
+    """A second `pledged serve` on the same database, as a context manager
+    that points client.BASE at it: `with server(PLEDGED_X="1"): ...`."""
+
+    def __init__(self, **env):
+        self.env = dict(os.environ, **env)
+        self.port = free_port()
+        self.env["PLEDGED_LISTEN"] = f"127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        import time
+        import client
+        self.proc = subprocess.Popen([os.environ["PLEDGED_BIN"], "serve"],
+                                     env=self.env, stderr=subprocess.DEVNULL)
+        self.saved = client.BASE
+        client.BASE = client.urllib.parse.urlparse(
+            f"http://127.0.0.1:{self.port}")
+        for _ in range(200):
+            try:
+                if client.get("/readyz").status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        import client
+        client.BASE = self.saved
+        self.proc.terminate()
+        self.proc.wait(timeout=10)

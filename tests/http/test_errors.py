@@ -8,7 +8,7 @@ import uuid
 
 import client
 from client import assert_error, get, request
-from fixtures import admin_token, campaign, ledger_count
+from fixtures import admin_token, campaign, ledger_count, server
 
 KEY = {"Idempotency-Key": "k"}
 
@@ -145,29 +145,8 @@ def test_304_totals_etag():
     assert changed.status == 200 and changed.header("etag") != etag
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def test_429_rate_limited_with_retry_after():
-    port = free_port()
-    env = dict(os.environ, PLEDGED_LISTEN=f"127.0.0.1:{port}",
-               PLEDGED_RATE_LIMIT="1", PLEDGED_RATE_BURST="3")
-    srv = subprocess.Popen([os.environ["PLEDGED_BIN"], "serve"], env=env,
-                           stderr=subprocess.DEVNULL)
-    saved = client.BASE
-    try:
-        client.BASE = client.urllib.parse.urlparse(f"http://127.0.0.1:{port}")
-        for _ in range(100):
-            try:
-                get("/healthz")
-                break
-            except OSError:
-                time.sleep(0.05)
+    with server(PLEDGED_RATE_LIMIT="1", PLEDGED_RATE_BURST="3"):
         statuses = [post("help-us", {"amount_minor": 100}).status
                     for _ in range(6)]
         assert statuses[:3] == [201, 201, 201], statuses
@@ -176,10 +155,6 @@ def test_429_rate_limited_with_retry_after():
         assert_error(r, 429, "rate_limited")
         assert int(r.header("retry-after")) >= 1
         assert get("/v1/campaigns/help-us").status == 200  # GETs unaffected
-    finally:
-        client.BASE = saved
-        srv.terminate()
-        srv.wait(timeout=10)
 
 
 def test_concurrent_same_key_executes_once():

@@ -121,3 +121,30 @@ def test_postgres_down_and_back_without_restart():
     totals = get(f"/v1/campaigns/{cid}/totals").json()
     assert totals["raised_minor"] == sum(a for a, _ in accepted.values())
     assert "ok" in audit(cid)
+
+
+def test_totals_are_fresh_across_instances():
+    import client
+    from fixtures import server
+    from test_admin import admin
+    cid = campaign()
+    main = client.BASE
+    with server() as b:
+        other = client.BASE
+        for _ in range(3):  # warm B's cache
+            assert get(f"/v1/campaigns/{cid}/totals").json()["seq"] == 0
+        client.BASE = main
+        assert post(cid, 250000, str(uuid.uuid4())).status == 201
+        r = admin("PATCH", f"/v1/admin/campaigns/{cid}", {"goal_minor": 777777})
+        assert r.status == 200, r.body
+        client.BASE = other
+        deadline = time.monotonic() + 1.0
+        while True:
+            t = get(f"/v1/campaigns/{cid}/totals").json()
+            if t["seq"] == 1 and t["goal_minor"] == 777777:
+                break
+            assert time.monotonic() < deadline, f"stale after 1 s: {t}"
+            time.sleep(0.02)
+        metrics = get("/metrics").body.decode()
+        assert 'pledged_cache_reads_total{result="hit"}' in metrics
+        assert "pledged_cache_listening 1" in metrics

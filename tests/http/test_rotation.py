@@ -9,15 +9,8 @@ import time
 import uuid
 
 import client
+from fixtures import free_port, server
 from verifiers import nacl_ok, openssl_ok, public_keys
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_rotation_keeps_old_receipts_valid():
@@ -34,19 +27,7 @@ def test_rotation_keeps_old_receipts_valid():
                        env=env, capture_output=True)
     assert r.returncode == 0, r.stderr
     assert os.stat(env["PLEDGED_KEY_FILE"]).st_mode & 0o077 == 0
-    port = free_port()
-    env["PLEDGED_LISTEN"] = f"127.0.0.1:{port}"
-    srv = subprocess.Popen([os.environ["PLEDGED_BIN"], "serve"], env=env,
-                           stderr=subprocess.DEVNULL)
-    try:
-        saved = client.BASE
-        client.BASE = client.urllib.parse.urlparse(f"http://127.0.0.1:{port}")
-        for _ in range(100):
-            try:
-                if client.get("/healthz").status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
+    with server(PLEDGED_KEY_FILE=env["PLEDGED_KEY_FILE"]):
         after = client.request("POST", "/v1/campaigns/help-us/pledges",
                                body=body,
                                headers={"Idempotency-Key": str(uuid.uuid4())})
@@ -60,11 +41,7 @@ def test_rotation_keeps_old_receipts_valid():
         pks = public_keys()
         for doc in (before.json()["receipt"], after.json()["receipt"]):
             assert nacl_ok(doc, pks) and openssl_ok(doc, pks)
-    finally:
-        client.BASE = saved
-        srv.terminate()
-        srv.wait(timeout=10)
-        shutil.rmtree(d)
+    shutil.rmtree(d)
 
 
 def test_key_file_readable_by_others_is_refused():
