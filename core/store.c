@@ -10,9 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PREPARED_MAX 96
+
 struct store {
     char *conninfo;
     PGconn *conn;
+    /* Statements prepared on this connection, by the address of their SQL
+     * text (every statement is a string literal of this file). */
+    const char *prepared[PREPARED_MAX];
+    size_t nprepared;
     PGresult *row; /* the current row of an export in progress */
     bool exporting;
 };
@@ -58,6 +64,7 @@ static int ensure(struct store *s, struct fault *f)
         return 0;
     if (s->conn)
         PQfinish(s->conn);
+    s->nprepared = 0;
     s->conn = PQconnectdb(s->conninfo);
     if (s->conn == NULL)
         return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
@@ -68,8 +75,11 @@ static int ensure(struct store *s, struct fault *f)
         return FAULT_UNAVAILABLE;
     }
     PQsetNoticeProcessor(s->conn, notice_quiet, NULL);
+    /* Custom plans: our statements take arrays whose sizes vary from one
+     * batch to the next, and a generic plan measured slower for them. */
     PGresult *r = PQexec(s->conn, "SET synchronous_commit = on; "
-                                  "SET TIME ZONE 'UTC'");
+                                  "SET TIME ZONE 'UTC'; "
+                                  "SET plan_cache_mode = force_custom_plan");
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
@@ -99,11 +109,33 @@ static int fail_result(struct store *s, PGresult *r, struct fault *f)
 
 /* Runs a parameterised statement into *out; returns 0, or a fault (and
  * *out = NULL) unless it returned `want`. The caller PQclear()s *out. */
+/* Every statement is prepared once per connection, on first use, so that
+ * repeated ones are parsed and planned once. */
+static PGresult *exec_prepared(struct store *s, const char *sql, int n,
+                               const char *const *params)
+{
+    size_t i = 0;
+    while (i < s->nprepared && s->prepared[i] != sql)
+        i++;
+    char name[16];
+    snprintf(name, sizeof name, "p%zu", i);
+    if (i == s->nprepared) {
+        if (i == PREPARED_MAX)
+            return PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+        PGresult *r = PQprepare(s->conn, name, sql, n, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            return r; /* the error, reported like an execution error */
+        PQclear(r);
+        s->prepared[s->nprepared++] = sql;
+    }
+    return PQexecPrepared(s->conn, name, n, params, NULL, NULL, 0);
+}
+
 static int run(PGresult **out, struct store *s, ExecStatusType want,
                const char *sql, int n, const char *const *params,
                struct fault *f)
 {
-    PGresult *r = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+    PGresult *r = exec_prepared(s, sql, n, params);
     *out = NULL;
     if (PQresultStatus(r) == want) {
         *out = r;
