@@ -13,6 +13,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/pledged --create-home pledged
 COPY --from=build /src/build/pledged /usr/local/bin/pledged
+RUN mkdir -p /keys && chown pledged /keys
 USER pledged
 WORKDIR /var/lib/pledged
 ENV PLEDGED_LISTEN=0.0.0.0:8080
@@ -20,4 +21,4 @@ EXPOSE 8080
 HEALTHCHECK CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
 # Migrations are idempotent and serialised by an advisory lock, so every
 # instance may run them at start.
-CMD ["sh", "-c", "pledged migrate && pledged seed && exec pledged serve"]
+CMD ["sh", "-c", "pledged migrate && exec pledged serve"]

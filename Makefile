@@ -83,9 +83,11 @@ $(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
 
 # Benchmarks print ratios against a baseline measured in the same run.
 bench: deps
+	@scripts/deps wrk nginx-light
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
+	@BUILD=$(BUILD) bench/http.sh
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps
