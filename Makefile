@@ -10,6 +10,11 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
        -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -fno-common \
        -Werror
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ifeq ($(FUZZ),1)
+  CFLAGS = -O1 -g -fno-omit-frame-pointer
+  HARDEN =
+  SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
+endif
 ifeq ($(SAN),1)
   CFLAGS = -O1 -g -fno-omit-frame-pointer
   HARDEN =
@@ -35,7 +40,9 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
 API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_files.o
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all run test asan bench clean deps
+FUZZERS = pledge_body canon csv route verify
+
+.PHONY: all run test asan bench fuzz fuzzers clean deps
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -76,6 +83,21 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/test
+	@$(MAKE) --no-print-directory fuzzers
+	@scripts/fuzz 20
+
+# libFuzzer harnesses (clang, ASan, UBSan): `make fuzz` runs each for
+# FUZZ_SECS (300) seconds; `make test` for 20.
+fuzzers:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
+	    $(FUZZERS:%=build-fuzz/fuzz_%)
+
+$(BUILD)/fuzz_%: $(CORE_OBJ) $(API_OBJ) $(BUILD)/tests/fuzz/fuzz_%.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS)
+
+fuzz: deps fuzzers
+	@scripts/fuzz $${FUZZ_SECS:-300}
 
 $(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
 	@$(if $(Q),echo "  LD      $@")
@@ -95,6 +117,7 @@ asan: deps
 	@BUILD=build-asan scripts/test
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

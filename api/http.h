@@ -105,6 +105,14 @@ void reply_fault(struct reply *r, const struct fault *f);
  * (not application/json) or 400 (malformed JSON, duplicate keys) in out. */
 json_t *request_json(struct reply *out, const struct request *req);
 
+/* Reads a pledge body (a JSON object) into req, whose strings then point
+ * into body: 0, or -1 with a 400 in out (not an object, an unknown field,
+ * a wrong type) or a 422 (no amount). Values are checked later, by
+ * pledge_request_check(). */
+struct pledge_request;
+int pledge_body_parse(struct pledge_request *req, struct reply *out,
+                      json_t *body);
+
 /* The Idempotency-Key header and the hash of the request's method, path
  * and body: 0, or -1 with a 400 in out (missing or malformed key). */
 struct idem;

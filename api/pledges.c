@@ -11,80 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reads an optional string field: 0 (absent or null: *s = NULL), 1, or -1
- * after a 400 for a wrong type. */
-static int opt_string(struct reply *out, json_t *body, const char *name,
-                      const char **s, size_t *len)
-{
-    json_t *v = json_object_get(body, name);
-    *s = NULL;
-    *len = 0;
-    if (v == NULL || json_is_null(v))
-        return 0;
-    if (!json_is_string(v)) {
-        reply_error(out, 400, "wrong_type", name, "expected a string");
-        return -1;
-    }
-    *s = json_string_value(v);
-    *len = json_string_length(v);
-    return 1;
-}
-
-static const char *const pledge_fields[] = {
-    "amount_minor", "currency", "donor_name", "donor_email", "anonymous",
-    "message",
-};
-
-/* Fills req from body, or replies 400 and returns -1. Strings borrowed
- * from body. */
-static int parse_pledge(struct pledge_request *req, struct reply *out,
-                        json_t *body)
-{
-    memset(req, 0, sizeof *req);
-    if (!json_is_object(body)) {
-        reply_error(out, 400, "wrong_type", NULL,
-                    "the body must be a JSON object");
-        return -1;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < sizeof pledge_fields / sizeof *pledge_fields;
-             i++)
-            known |= strcmp(key, pledge_fields[i]) == 0;
-        if (!known) {
-            reply_error(out, 400, "unknown_field", key,
-                        "this field is not part of a pledge");
-            return -1;
-        }
-    }
-    v = json_object_get(body, "amount_minor");
-    if (!json_is_integer(v)) {
-        reply_error(out, v ? 400 : 422, v ? "wrong_type" : "invalid_value",
-                    "amount_minor",
-                    "amount_minor must be an integer count of minor units");
-        return -1;
-    }
-    req->amount_minor = json_integer_value(v);
-    v = json_object_get(body, "anonymous");
-    if (v && !json_is_boolean(v) && !json_is_null(v)) {
-        reply_error(out, 400, "wrong_type", "anonymous", "expected a boolean");
-        return -1;
-    }
-    req->anonymous = json_is_true(v);
-    if (opt_string(out, body, "currency", &req->currency,
-                   &req->currency_len) < 0 ||
-        opt_string(out, body, "donor_name", &req->donor_name,
-                   &req->donor_name_len) < 0 ||
-        opt_string(out, body, "donor_email", &req->donor_email,
-                   &req->donor_email_len) < 0 ||
-        opt_string(out, body, "message", &req->message, &req->message_len) < 0)
-        return -1;
-    return 0;
-}
-
 /* One pledge on its way through the batcher. */
 struct pledge_call {
     struct pledge_job job;
@@ -143,7 +69,7 @@ void handle_pledge_post(struct reply *out, struct request *req)
     json_t *body = request_json(out, req);
     if (body == NULL)
         return;
-    if (parse_pledge(&preq, out, body) != 0 ||
+    if (pledge_body_parse(&preq, out, body) != 0 ||
         pledge_request_check(&preq, &f) != 0) {
         if (f.code)
             reply_fault(out, &f);

@@ -57,8 +57,11 @@ SELECT 'bench', g, 'pledge', md5('b' || g)::uuid, 2500, 'USD',
        CASE WHEN g = last.seq + 1 THEN last.head_hash ELSE sha256(('b' || (g - 1))::bytea) END,
        sha256(('b' || g)::bytea)
   FROM last, generate_series(last.seq + 1, :n) g;
-UPDATE campaign_totals SET seq = :n, raised_minor = :n * 2500, supporters = :n,
-       head_hash = sha256(('b' || :n)::bytea) WHERE campaign_id = 'bench';
+UPDATE campaign_totals
+   SET seq = :n, raised_minor = raised_minor + (:n - seq)::bigint * 2500,
+       supporters = supporters + (:n - seq),
+       head_hash = sha256(('b' || :n)::bytea)
+ WHERE campaign_id = 'bench' AND seq < :n;
 SET session_replication_role = origin;
 ANALYZE ledger_entries;
 SQL

@@ -24,9 +24,7 @@ int export_format_parse(enum export_format *out, const char *s)
     return 0;
 }
 
-/* A CSV text cell: quoted when it holds a comma, quote, CR or LF; a
- * leading apostrophe when a spreadsheet would read it as a formula. */
-static void csv_text(struct buf *b, const char *s)
+void export_csv_text(struct buf *b, const char *s)
 {
     bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
                    s[0] == '@' || s[0] == '\t' || s[0] == '\r';
@@ -52,13 +50,13 @@ static void csv_row(struct export *x, const struct export_row *r,
     buf_printf(b, "%s,%lld,%s,%s,%lld,", e->campaign_id, (long long)e->seq,
                ledger_kind_name(e->kind), e->pledge_id,
                (long long)e->amount_minor);
-    csv_text(b, amount);
+    export_csv_text(b, amount);
     buf_printf(b, ",%s,%s,", e->currency, e->created_at);
-    csv_text(b, r->donor_name);
+    export_csv_text(b, r->donor_name);
     buf_putc(b, ',');
-    csv_text(b, r->donor_email);
+    export_csv_text(b, r->donor_email);
     buf_printf(b, ",%s,", r->anonymous ? "true" : "false");
-    csv_text(b, r->message);
+    export_csv_text(b, r->message);
     buf_printf(b, ",%s,%s\r\n", prev, hash);
 }
 

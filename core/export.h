@@ -47,6 +47,10 @@ struct export {
     crypto_hash_sha256_state sha;
 };
 
+/* Appends one CSV text cell: quoted when it holds a comma, quote, CR or
+ * LF; a leading apostrophe when a spreadsheet would read it as a formula. */
+void export_csv_text(struct buf *b, const char *s);
+
 /* Parses "csv" / "jsonl". */
 int export_format_parse(enum export_format *out, const char *s);
 

@@ -53,7 +53,7 @@ class server:
     that points client.BASE at it: `with server(PLEDGED_X="1"): ...`."""
 
     def __init__(self, **env):
-        self.env = dict(os.environ, **env)
+        self.env = dict(os.environ, **{"PLEDGED_RATE_LIMIT": "0", **env})
         self.port = free_port()
         self.env["PLEDGED_LISTEN"] = f"127.0.0.1:{self.port}"
 

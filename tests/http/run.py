@@ -15,6 +15,7 @@ for path in sorted(here.glob("test_*.py")):
     spec.loader.exec_module(mod)
     for name in sorted(n for n in dir(mod) if n.startswith("test_")):
         try:
+            sys.stdout.flush()
             getattr(mod, name)()
             passed += 1
             print(f"ok   {path.stem}.{name}")
