@@ -30,20 +30,30 @@ void handle_readyz(struct reply *out, struct request *req)
     pool_release(req->app->pool, s);
 }
 
-void handle_campaign_get(struct reply *out, struct request *req)
+/* The campaign of the path and its totals (from memory when fresh):
+ * true, or false with a 404/503 in out. */
+static bool load_campaign(struct campaign *c, struct totals *t,
+                          struct reply *out, struct request *req)
 {
     struct fault f = {0};
+    if (!campaign_id_valid(req->params[0])) {
+        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        return false;
+    }
+    if (cache_get(c, t, req->app->cache, req->app->pool, req->params[0],
+                  &f) != 0) {
+        reply_fault(out, &f);
+        return false;
+    }
+    return true;
+}
+
+void handle_campaign_get(struct reply *out, struct request *req)
+{
     struct campaign c;
     struct totals t;
-    const char *id = req->params[0];
-    if (!campaign_id_valid(id)) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
-        return;
-    }
-    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0)
+    if (load_campaign(&c, &t, out, req))
         reply_json_take(out, 200, present_campaign(&c, &t));
-    else
-        reply_fault(out, &f);
 }
 
 void handle_head_get(struct reply *out, struct request *req)
@@ -52,13 +62,9 @@ void handle_head_get(struct reply *out, struct request *req)
     struct campaign c;
     struct totals t;
     struct signed_doc head = {0};
-    const char *id = req->params[0];
-    if (!campaign_id_valid(id)) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
+    if (!load_campaign(&c, &t, out, req))
         return;
-    }
-    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0 &&
-        receipt_head(&head, req->app->signer, &c, &t, &f) == 0)
+    if (receipt_head(&head, req->app->signer, &c, &t, &f) == 0)
         reply_json_take(out, 200, signed_doc_json(&head, "head"));
     else
         reply_fault(out, &f);
@@ -150,26 +156,18 @@ static bool etag_matches(const char *header, const char *etag)
 
 void handle_totals_get(struct reply *out, struct request *req)
 {
-    struct fault f = {0};
     struct campaign c;
     struct totals t;
-    const char *id = req->params[0];
-    if (!campaign_id_valid(id)) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
+    if (!load_campaign(&c, &t, out, req))
         return;
-    }
-    if (cache_get(&c, &t, req->app->cache, req->app->pool, id, &f) == 0) {
-        char etag[64];
-        totals_etag(etag, &c, &t);
-        reply_header(out, "ETag", etag);
-        reply_header(out, "Cache-Control", "public, max-age=2");
-        if (etag_matches(req->header(req, "If-None-Match"), etag))
-            out->status = 304;
-        else
-            reply_json_take(out, 200, present_totals(&c, &t));
-    } else {
-        reply_fault(out, &f);
-    }
+    char etag[64];
+    totals_etag(etag, &c, &t);
+    reply_header(out, "ETag", etag);
+    reply_header(out, "Cache-Control", "public, max-age=2");
+    if (etag_matches(req->header(req, "If-None-Match"), etag))
+        out->status = 304;
+    else
+        reply_json_take(out, 200, present_totals(&c, &t));
 }
 
 void handle_metrics(struct reply *out, struct request *req)

@@ -387,24 +387,37 @@ static void origin_array(char *out, size_t n, const struct campaign *c)
         snprintf(out + len, n - len, "}");
 }
 
+/* A campaign's settings as SQL parameter text. */
+struct campaign_text {
+    char goal[I64_TEXT], lo[I64_TEXT], hi[I64_TEXT];
+    char deadline[CLOCK_RFC3339_LEN];
+    char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
+    char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
+};
+
+static void campaign_text(struct campaign_text *t, const struct campaign *c)
+{
+    i64(t->goal, c->goal_minor);
+    i64(t->lo, c->min_custom_minor);
+    i64(t->hi, c->max_custom_minor);
+    int_array(t->tiers, sizeof t->tiers, c->tiers, c->ntiers);
+    origin_array(t->origins, sizeof t->origins, c);
+    if (c->has_deadline)
+        clock_format(t->deadline, c->deadline_us);
+}
+
 int store_campaign_create(struct store *s, const struct campaign *c,
                           struct fault *f)
 {
     int rc = ensure(s, f);
     if (rc)
         return rc;
-    char goal[I64_TEXT], lo[I64_TEXT], hi[I64_TEXT], deadline[40];
-    char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
-    char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
-    int_array(tiers, sizeof tiers, c->tiers, c->ntiers);
-    origin_array(origins, sizeof origins, c);
-    if (c->has_deadline)
-        clock_format(deadline, c->deadline_us);
+    struct campaign_text t;
+    campaign_text(&t, c);
     const char *params[10] = {
-        c->id, c->title, c->currency, i64(goal, c->goal_minor), tiers,
-        i64(lo, c->min_custom_minor), i64(hi, c->max_custom_minor),
-        c->has_deadline ? deadline : NULL, c->open ? "open" : "closed",
-        origins};
+        c->id, c->title, c->currency, t.goal, t.tiers, t.lo, t.hi,
+        c->has_deadline ? t.deadline : NULL, c->open ? "open" : "closed",
+        t.origins};
     PGresult *r;
     rc = run(
         &r, s, PGRES_COMMAND_OK,
@@ -1005,18 +1018,12 @@ int store_campaign_update(struct store *s, const struct campaign *c,
     int rc = ensure(s, f);
     if (rc)
         return rc;
-    char goal[I64_TEXT], lo[I64_TEXT], hi[I64_TEXT], deadline[40];
-    char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
-    char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
-    int_array(tiers, sizeof tiers, c->tiers, c->ntiers);
-    origin_array(origins, sizeof origins, c);
-    if (c->has_deadline)
-        clock_format(deadline, c->deadline_us);
+    struct campaign_text ct;
+    campaign_text(&ct, c);
     const char *params[9] = {
-        c->id, c->title, i64(goal, c->goal_minor), tiers,
-        i64(lo, c->min_custom_minor), i64(hi, c->max_custom_minor),
-        c->has_deadline ? deadline : NULL, c->open ? "open" : "closed",
-        origins};
+        c->id, c->title, ct.goal, ct.tiers, ct.lo, ct.hi,
+        c->has_deadline ? ct.deadline : NULL, c->open ? "open" : "closed",
+        ct.origins};
     struct head h;
     PGresult *r = NULL;
     if ((rc = exec_simple(s, "BEGIN", f)) != 0 ||
