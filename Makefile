@@ -42,7 +42,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run test asan bench fuzz fuzzers clean deps
+.PHONY: all run test asan bench fuzz fuzzers soak clean deps
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -110,6 +110,11 @@ bench: deps
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
+
+# The suite with the crash tests run SOAK_ROUNDS (25) times each way.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@PLEDGED_CRASH_ROUNDS=$${SOAK_ROUNDS:-25} BUILD=$(BUILD) scripts/test
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps
