@@ -1,6 +1,7 @@
 #include "core/seed.h"
 
 #include "core/pledge.h"
+#include "core/receipt.h"
 #include "core/store.h"
 
 #include <sodium.h>
@@ -22,7 +23,8 @@ static const struct {
     {35000, "Sofia Romano", false, "For the local reporting."},
 };
 
-int seed_reference(struct store *s, int *added, struct fault *f)
+int seed_reference(struct store *s, const struct signer *k, int *added,
+                   struct fault *f)
 {
     struct campaign c;
     campaign_defaults(&c);
@@ -65,6 +67,10 @@ int seed_reference(struct store *s, int *added, struct fault *f)
         bool replayed;
         rc = pledge_make(&p, &replayed, s, "help-us", &req, &idem, f);
         count += rc == 0 && !replayed;
+        struct signed_doc receipt = {0};
+        if (rc == 0 && k)
+            rc = receipt_pledge(&receipt, s, k, &p, f);
+        signed_doc_release(&receipt);
     }
     if (added)
         *added = count;

@@ -9,8 +9,11 @@
 
 struct store;
 
-/* *added (may be NULL) gets the number of new pledges (0 on a re-run). */
-int seed_reference(struct store *s, int *added, struct fault *f)
-    __attribute__((warn_unused_result));
+struct signer;
+
+/* *added (may be NULL) gets the number of new pledges (0 on a re-run).
+ * With a signer, every demo pledge also gets its stored receipt. */
+int seed_reference(struct store *s, const struct signer *k, int *added,
+                   struct fault *f) __attribute__((warn_unused_result));
 
 #endif

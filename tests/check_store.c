@@ -266,9 +266,9 @@ START_TEST(seed_gives_929_dollars_once)
     struct store *s = testdb_store();
     int added = -1;
     struct fault f = {0};
-    ck_assert_msg(seed_reference(s, &added, &f) == 0, "%s", f.message);
+    ck_assert_msg(seed_reference(s, NULL, &added, &f) == 0, "%s", f.message);
     ck_assert_int_ge(added, 0); /* scripts/test may have seeded already */
-    ck_assert_int_eq(seed_reference(s, &added, &f), 0);
+    ck_assert_int_eq(seed_reference(s, NULL, &added, &f), 0);
     ck_assert_int_eq(added, 0);
     struct campaign c;
     struct totals t;

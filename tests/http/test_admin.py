@@ -2,6 +2,7 @@
 import os
 import subprocess
 import threading
+import time
 import uuid
 
 import client
@@ -207,7 +208,12 @@ def test_audit_ok_then_finds_a_corrupted_row():
     cid = body["id"]
     for amount in (1000, 5000, 777):
         assert pledge(cid, amount).status == 201
-    a = admin("GET", f"/v1/admin/campaigns/{cid}/audit").json()
+    # Receipts are stored just after the answer: wait for them.
+    for _ in range(100):
+        a = admin("GET", f"/v1/admin/campaigns/{cid}/audit").json()
+        if a["receipts"] == 3:
+            break
+        time.sleep(0.02)
     assert a["ok"] is True and a["problems"] == []
     assert a["entries"] == 3 and a["raised_minor"] == 6777
     assert a["receipts"] == 3
@@ -227,6 +233,11 @@ def test_audit_finds_a_forged_receipt():
     _, body = new_campaign()
     cid = body["id"]
     pid = pledge(cid, 1000).json()["pledge"]["id"]
+    for _ in range(100):  # the receipt is stored just after the answer
+        if psql("SELECT count(*) FROM receipts WHERE subject_id = :'v1'",
+                pid) == "1":
+            break
+        time.sleep(0.02)
     psql("SET session_replication_role = replica; "
          "UPDATE receipts SET body = replace(body, '\"amount_minor\":1000', "
          "'\"amount_minor\":1001') WHERE subject_id = :'v1'", pid)

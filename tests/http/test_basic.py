@@ -76,3 +76,11 @@ def test_static_assets_types_and_caching():
     assert embed.status == 200 and b'data-campaign="help-us"' in embed.body
     assert_error(get("/embed/%3Cscript%3E"), 404)
     assert request("HEAD", "/widget.js").status == 200
+
+
+def test_demo_pledges_have_verified_receipts():
+    from fixtures import admin_token
+    a = get("/v1/admin/campaigns/help-us/audit",
+            headers={"Authorization": "Bearer " + admin_token()}).json()
+    assert a["ok"] is True, a["problems"]
+    assert a["receipts"] >= 7
