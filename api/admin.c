@@ -31,11 +31,8 @@ bool admin_auth(char name[65], struct reply *out, struct request *req)
     if (req->app->auth_limit &&
         !ratelimit_peek(req->app->auth_limit, req->client_addr,
                         req->client_addr_len, &wait)) {
-        char secs[16];
-        snprintf(secs, sizeof secs, "%u", wait ? wait : 1);
-        reply_header(out, "Retry-After", secs);
-        reply_error(out, 429, "rate_limited", NULL,
-                    "too many failed sign-ins from this address");
+        reply_rate_limited(out, wait,
+                           "too many failed sign-ins from this address");
         return false;
     }
     const char *auth = req->header(req, "Authorization");

@@ -98,6 +98,9 @@ void reply_json_take(struct reply *r, unsigned status, json_t *v);
 void reply_error(struct reply *r, unsigned status, const char *code,
                  const char *field, const char *message);
 
+/* A 429 with Retry-After: seconds (at least 1). */
+void reply_rate_limited(struct reply *r, unsigned seconds, const char *message);
+
 /* Maps a core fault to its HTTP status and error body (one table). */
 void reply_fault(struct reply *r, const struct fault *f);
 

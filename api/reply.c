@@ -79,3 +79,11 @@ void reply_fault(struct reply *r, const struct fault *f)
     reply_error(r, status, fault_name(f->code), f->field,
                 f->message[0] ? f->message : fault_name(f->code));
 }
+
+void reply_rate_limited(struct reply *r, unsigned seconds, const char *message)
+{
+    char secs[16];
+    snprintf(secs, sizeof secs, "%u", seconds ? seconds : 1);
+    reply_header(r, "Retry-After", secs);
+    reply_error(r, 429, "rate_limited", NULL, message);
+}

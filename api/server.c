@@ -168,11 +168,8 @@ static void dispatch(struct reply *rep, struct request *req)
     if (rt->rate_limited && req->app->post_limit &&
         !ratelimit_take(req->app->post_limit, req->client_addr,
                         req->client_addr_len, &wait)) {
-        char secs[16];
-        snprintf(secs, sizeof secs, "%u", wait ? wait : 1);
-        reply_header(rep, "Retry-After", secs);
-        reply_error(rep, 429, "rate_limited", NULL,
-                    "too many requests from this address; retry later");
+        reply_rate_limited(rep, wait,
+                           "too many requests from this address; retry later");
     } else {
         rt->fn(rep, req);
     }

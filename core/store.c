@@ -146,6 +146,26 @@ static int run(PGresult **out, struct store *s, ExecStatusType want,
     return rc;
 }
 
+/* Runs a query with one parameter that should find one row: 0 and *out
+ * (the caller PQclear()s it), FAULT_NOT_FOUND ("no <what> <key>"), or
+ * another fault. */
+static int run_one(PGresult **out, struct store *s, const char *sql,
+                   const char *key, const char *what, struct fault *f)
+{
+    *out = NULL;
+    int rc = ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {key};
+    if ((rc = run(out, s, PGRES_TUPLES_OK, sql, 1, params, f)) != 0)
+        return rc;
+    if (PQntuples(*out) > 0)
+        return 0;
+    PQclear(*out);
+    *out = NULL;
+    return fault_set(f, FAULT_NOT_FOUND, NULL, "no %s %s", what, key);
+}
+
 static int exec_simple(struct store *s, const char *sql, struct fault *f)
 {
     PGresult *r = PQexec(s->conn, sql);
@@ -347,21 +367,13 @@ static int read_campaign(struct campaign *c, struct totals *t, PGresult *r,
 int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
                        const char *id, struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
-    const char *params[1] = {id};
     PGresult *r;
-    rc = run(&r, s, PGRES_TUPLES_OK,
-                      "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c "
-                      "JOIN campaign_totals t ON t.campaign_id = c.id "
-                      "WHERE c.id = $1",
-                      1, params, f);
-    if (rc)
-        return rc;
-    if (PQntuples(r) == 0)
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s", id);
-    else
+    int rc = run_one(&r, s,
+                     "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c "
+                     "JOIN campaign_totals t ON t.campaign_id = c.id "
+                     "WHERE c.id = $1",
+                     id, "campaign", f);
+    if (rc == 0)
         rc = read_campaign(c, t, r, 0, f);
     PQclear(r);
     return rc;
@@ -606,23 +618,15 @@ static int read_pledge(struct pledge *p, PGresult *r, int row,
 int store_pledge_get(struct pledge *p, struct store *s, const char *id,
                      struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
     if (!uuid_valid(id))
         return fault_set(f, FAULT_NOT_FOUND, NULL, "no pledge %s", id);
-    const char *params[1] = {id};
     PGresult *r;
-    rc = run(&r, s, PGRES_TUPLES_OK,
-                      "SELECT " PLEDGE_COLUMNS " FROM pledges p "
-                      "JOIN ledger_entries e ON e.campaign_id = p.campaign_id "
-                      "AND e.seq = p.seq WHERE p.id = $1",
-                      1, params, f);
-    if (rc)
-        return rc;
-    if (PQntuples(r) == 0)
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no pledge %s", id);
-    else
+    int rc = run_one(&r, s,
+                     "SELECT " PLEDGE_COLUMNS " FROM pledges p "
+                     "JOIN ledger_entries e ON e.campaign_id = p.campaign_id "
+                     "AND e.seq = p.seq WHERE p.id = $1",
+                     id, "pledge", f);
+    if (rc == 0)
         rc = read_pledge(p, r, 0, f);
     PQclear(r);
     return rc;
@@ -703,25 +707,17 @@ done:
 int store_refund_get(struct refund *rf, struct store *s, const char *id,
                      struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
     if (!uuid_valid(id))
         return fault_set(f, FAULT_NOT_FOUND, NULL, "no refund %s", id);
-    const char *params[1] = {id};
     PGresult *r;
-    rc = run(&r, s, PGRES_TUPLES_OK,
-                      "SELECT r.id, r.pledge_id, r.campaign_id, "
-                      "e.amount_minor, e.currency, r.seq, r.created_at, "
-                      "e.entry_hash FROM refunds r JOIN ledger_entries e ON "
-                      "e.campaign_id = r.campaign_id AND e.seq = r.seq "
-                      "WHERE r.id = $1",
-                      1, params, f);
-    if (rc)
-        return rc;
-    if (PQntuples(r) == 0) {
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no refund %s", id);
-    } else {
+    int rc = run_one(&r, s,
+                     "SELECT r.id, r.pledge_id, r.campaign_id, "
+                     "e.amount_minor, e.currency, r.seq, r.created_at, "
+                     "e.entry_hash FROM refunds r JOIN ledger_entries e ON "
+                     "e.campaign_id = r.campaign_id AND e.seq = r.seq "
+                     "WHERE r.id = $1",
+                     id, "refund", f);
+    if (rc == 0) {
         memset(rf, 0, sizeof *rf);
         col_str(rf->id, sizeof rf->id, r, 0, 0);
         col_str(rf->pledge_id, sizeof rf->pledge_id, r, 0, 1);
@@ -841,18 +837,12 @@ int store_token_add(struct store *s, const char *name,
 int store_receipt_get(struct signed_doc *out, struct store *s,
                       const char *subject_id, struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
-    const char *params[1] = {subject_id};
     PGresult *r;
-    if ((rc = run(&r, s, PGRES_TUPLES_OK,
-                  "SELECT body, signature FROM receipts WHERE subject_id = $1",
-                  1, params, f)) != 0)
-        return rc;
-    if (PQntuples(r) == 0) {
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no receipt yet");
-    } else {
+    int rc = run_one(&r, s,
+                     "SELECT body, signature FROM receipts "
+                     "WHERE subject_id = $1",
+                     subject_id, "receipt yet for", f);
+    if (rc == 0) {
         out->body = strdup(PQgetvalue(r, 0, 0));
         col_str(out->signature, sizeof out->signature, r, 0, 1);
         if (out->body == NULL)
@@ -916,18 +906,11 @@ done:
 int store_key_get(unsigned char pk[32], struct store *s, const char *kid,
                   struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
-    const char *params[1] = {kid};
     PGresult *r;
-    if ((rc = run(&r, s, PGRES_TUPLES_OK,
-                  "SELECT public_key FROM signing_keys WHERE kid = $1", 1,
-                  params, f)) != 0)
-        return rc;
-    if (PQntuples(r) == 0)
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no key %s", kid);
-    else
+    int rc = run_one(&r, s,
+                     "SELECT public_key FROM signing_keys WHERE kid = $1",
+                     kid, "key", f);
+    if (rc == 0)
         rc = unhex32(pk, PQgetvalue(r, 0, 0), f);
     PQclear(r);
     return rc;
@@ -1190,19 +1173,11 @@ int store_token_revoke(struct store *s, const char *name, struct fault *f)
 int store_head_seq(int64_t *seq, struct store *s, const char *campaign_id,
                    struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
-    const char *params[1] = {campaign_id};
     PGresult *r;
-    if ((rc = run(&r, s, PGRES_TUPLES_OK,
-                  "SELECT seq FROM campaign_totals WHERE campaign_id = $1", 1,
-                  params, f)) != 0)
-        return rc;
-    if (PQntuples(r) == 0)
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no campaign %s",
-                       campaign_id);
-    else
+    int rc = run_one(&r, s,
+                     "SELECT seq FROM campaign_totals WHERE campaign_id = $1",
+                     campaign_id, "campaign", f);
+    if (rc == 0)
         *seq = col_i64(r, 0, 0);
     PQclear(r);
     return rc;
