@@ -2,9 +2,7 @@
 #define PLEDGED_HANDLERS_H
 /* The endpoint handlers, one per route of api/routes.c. */
 #include "api/http.h"
-
-/* How long a request waits for a database connection before a 503. */
-#define POOL_WAIT_MS 2000
+#include "core/pool.h"
 
 handler_fn handle_healthz;
 handler_fn handle_readyz;

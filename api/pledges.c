@@ -4,10 +4,7 @@
 #include "api/present.h"
 #include "core/batch.h"
 #include "core/pledge.h"
-#include "core/receipt.h"
-#include "core/store.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -11,7 +11,6 @@
 
 #define SLOTS 1024
 #define CHANNEL "pledged_totals"
-#define POOL_WAIT_MS 2000
 
 struct slot {
     char id[CAMPAIGN_ID_MAX + 1]; /* "" when free */

@@ -35,7 +35,7 @@ struct campaign {
     bool open;
     char origins[CAMPAIGN_ORIGINS_MAX][CAMPAIGN_ORIGIN_MAX + 1];
     size_t norigins;
-    int64_t version; /* bumped by every change; pledges check it */
+    int64_t version; /* bumped by every change; part of the totals ETag */
 };
 
 /* What the ledger sums to for one campaign, at ledger position seq. */

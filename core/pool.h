@@ -17,6 +17,9 @@ struct pool;
 struct pool *pool_new(const char *conninfo, size_t size);
 void pool_free(struct pool *p); /* every store must have been released */
 
+/* How long a request waits for a free connection before answering 503. */
+#define POOL_WAIT_MS 2000
+
 /* Waits up to wait_ms for a free store: the store, or NULL with
  * FAULT_UNAVAILABLE. */
 struct store *pool_acquire(struct pool *p, int wait_ms, struct fault *f);

@@ -148,7 +148,7 @@ static int run(PGresult **out, struct store *s, ExecStatusType want,
 
 /* Runs a query with one parameter that should find one row: 0 and *out
  * (the caller PQclear()s it), FAULT_NOT_FOUND ("no <what> <key>"), or
- * another fault. */
+ * another fault. Outside a transaction only (it may reconnect). */
 static int run_one(PGresult **out, struct store *s, const char *sql,
                    const char *key, const char *what, struct fault *f)
 {
@@ -503,7 +503,7 @@ static int record_key(struct store *s, const struct idem *idem, int status,
 
 /* The locked head of a campaign's chain. */
 struct head {
-    int64_t seq, raised_minor, supporters, version;
+    int64_t seq, raised_minor, supporters;
     unsigned char hash[32];
 };
 
@@ -513,11 +513,9 @@ static int lock_head(struct head *h, struct store *s, const char *campaign_id,
     const char *params[1] = {campaign_id};
     PGresult *r;
     int rc = run(&r, s, PGRES_TUPLES_OK,
-                      "SELECT t.seq, t.raised_minor, t.supporters, "
-                      "t.head_hash, c.version FROM campaign_totals t "
-                      "JOIN campaigns c ON c.id = t.campaign_id "
-                      "WHERE t.campaign_id = $1 FOR UPDATE OF t",
-                      1, params, f);
+                 "SELECT seq, raised_minor, supporters, head_hash "
+                 "FROM campaign_totals WHERE campaign_id = $1 FOR UPDATE",
+                 1, params, f);
     if (rc)
         return rc;
     if (PQntuples(r) == 0) {
@@ -527,7 +525,6 @@ static int lock_head(struct head *h, struct store *s, const char *campaign_id,
         h->seq = col_i64(r, 0, 0);
         h->raised_minor = col_i64(r, 0, 1);
         h->supporters = col_i64(r, 0, 2);
-        h->version = col_i64(r, 0, 4);
         rc = unhex32(h->hash, PQgetvalue(r, 0, 3), f);
     }
     PQclear(r);
@@ -973,21 +970,14 @@ int store_campaigns_list(struct store *s,
 int store_token_find(char name[65], struct store *s,
                      const unsigned char hash[32], struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
     char h[BYTEA32_HEX];
     hex32(h, hash);
-    const char *params[1] = {h};
     PGresult *r;
-    if ((rc = run(&r, s, PGRES_TUPLES_OK,
-                  "SELECT name FROM admin_tokens WHERE token_hash = $1 "
-                  "AND revoked_at IS NULL",
-                  1, params, f)) != 0)
-        return rc;
-    if (PQntuples(r) == 0)
-        rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no such token");
-    else
+    int rc = run_one(&r, s,
+                     "SELECT name FROM admin_tokens WHERE token_hash = $1 "
+                     "AND revoked_at IS NULL",
+                     h, "live token with hash", f);
+    if (rc == 0)
         col_str(name, 65, r, 0, 0);
     PQclear(r);
     return rc;
