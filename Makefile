@@ -21,8 +21,10 @@ ifeq ($(SAN),1)
   SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
 endif
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+# Check's flags reach only the test objects: `make run` needs no Check.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 ALL_CFLAGS = $(WARN) $(HARDEN) $(SANFLAGS) -D_DEFAULT_SOURCE \
@@ -42,12 +44,15 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run test asan bench fuzz fuzzers soak clean deps
+.PHONY: all run stop test asan bench fuzz fuzzers soak clean deps deps-run fresh
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
+# What serving needs (`make run`) and what the tests add (everything else).
+deps-run:
+	@scripts/deps run
 deps:
-	@scripts/deps
+	@scripts/deps test
 
 # `make V=1` shows the full commands.
 Q = $(if $(V),,@)
@@ -56,6 +61,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/sql_files.c: $(SQL) scripts/embed
 	@mkdir -p $(dir $@)
@@ -76,9 +86,20 @@ $(BUILD)/check_pledged: $(CORE_OBJ) $(TEST_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 
-run: deps
-	@$(MAKE) --no-print-directory all
+run: deps-run
+	@$(MAKE) --no-print-directory $(BUILD)/pledged
 	@BUILD=$(BUILD) scripts/run
+
+# Stops the private Postgres that `make run` started (Ctrl-C stops only the
+# server); its data stays in var/pg for the next `make run`.
+stop:
+	@scripts/pg stop pg
+
+# A bare Debian 12 (debootstrap minbase) under var/fresh, the checkout cloned
+# inside under /root, then `make test` and `make run` there. Not part of CI:
+# it downloads a whole system.
+fresh:
+	@scripts/fresh
 
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -104,8 +125,8 @@ $(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Benchmarks print ratios against a baseline measured in the same run.
-bench: deps
-	@scripts/deps wrk nginx-light
+bench:
+	@scripts/deps test wrk nginx-light
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
