@@ -2,23 +2,29 @@
 # test; both install what is missing first (scripts/deps).
 
 CC ?= cc
-CFLAGS ?= -O2 -g
 BUILD ?= build
 PKGS = libpq libsodium jansson libmicrohttpd
+# CFLAGS given by the user win in every mode (SAN=1, TSAN=1, FUZZ=1 add
+# their -fsanitize flags beside them); without, each mode has its default.
+ifeq ($(origin CFLAGS),undefined)
+  CFLAGS = $(if $(filter 1,$(SAN) $(TSAN) $(FUZZ)),-O1 -g -fno-omit-frame-pointer,-O2 -g)
+endif
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion \
        -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -fno-common \
        -Werror
 HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ifeq ($(FUZZ),1)
-  CFLAGS = -O1 -g -fno-omit-frame-pointer
   HARDEN =
   SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined
 endif
 ifeq ($(SAN),1)
-  CFLAGS = -O1 -g -fno-omit-frame-pointer
   HARDEN =
   SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all
+endif
+ifeq ($(TSAN),1)
+  HARDEN =
+  SANFLAGS = -fsanitize=thread
 endif
 
 # Check's flags reach only the test objects: `make run` needs no Check.
@@ -32,19 +38,25 @@ ALL_CFLAGS = $(WARN) $(HARDEN) $(SANFLAGS) -D_DEFAULT_SOURCE \
              -pthread -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
-CORE_SRC = $(wildcard core/*.c)
-API_SRC = $(filter-out api/main.c,$(wildcard api/*.c))
-TEST_SRC = $(wildcard tests/*.c)
+# The floors (README "Architecture"): core, store and app are static
+# libraries linked in that order, below api/ and cli/, so a call from a
+# lower floor up to a higher one is a link error.
 SQL = $(sort $(wildcard sql/*.sql))
 WEB = $(sort $(wildcard web/*))
-
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
-API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_files.o
-TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
+STORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard store/*.c))
+APP_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard app/*.c)) \
+          $(BUILD)/gen/sql_files.o
+API_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard api/*.c)) \
+          $(BUILD)/gen/web_files.o
+CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
+TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*.c))
+LIBS = $(BUILD)/libapp.a $(BUILD)/libstore.a $(BUILD)/libcore.a
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run stop test asan bench fuzz fuzzers soak clean deps deps-run fresh
+.PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak clean \
+        deps deps-run fresh
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -78,13 +90,21 @@ $(BUILD)/gen/web_files.c: $(WEB) scripts/embed
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/pledged: $(CORE_OBJ) $(API_OBJ) $(BUILD)/api/main.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/libcore.a: $(CORE_OBJ)
+$(BUILD)/libstore.a: $(STORE_OBJ)
+$(BUILD)/libapp.a: $(APP_OBJ)
+$(BUILD)/lib%.a:
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/check_pledged: $(CORE_OBJ) $(TEST_OBJ)
+$(BUILD)/pledged: $(CLI_OBJ) $(API_OBJ) $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(API_OBJ) $(LIBS) $(PKG_LIBS)
+
+$(BUILD)/check_pledged: $(TEST_OBJ) $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(LIBS) $(CHECK_LIBS) \
+	    $(PKG_LIBS)
 
 run: deps-run
 	@$(MAKE) --no-print-directory $(BUILD)/pledged
@@ -103,6 +123,7 @@ fresh:
 
 test: deps
 	@$(MAKE) --no-print-directory all
+	@scripts/layers
 	@BUILD=$(BUILD) scripts/test
 	@$(MAKE) --no-print-directory fuzzers
 	@scripts/fuzz 20
@@ -113,14 +134,14 @@ fuzzers:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 \
 	    $(FUZZERS:%=build-fuzz/fuzz_%)
 
-$(BUILD)/fuzz_%: $(CORE_OBJ) $(API_OBJ) $(BUILD)/tests/fuzz/fuzz_%.o
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(API_OBJ) $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -fsanitize=fuzzer,address,undefined -pthread -o $@ $^ $(PKG_LIBS)
 
 fuzz: deps fuzzers
 	@scripts/fuzz $${FUZZ_SECS:-300}
 
-$(BUILD)/bench_receipt: $(CORE_OBJ) $(BUILD)/bench/receipt.o
+$(BUILD)/bench_receipt: $(BUILD)/bench/receipt.o $(BUILD)/libcore.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -142,8 +163,18 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all
 	@BUILD=build-asan scripts/test
 
+# The group-commit and concurrency tests built with ThreadSanitizer
+# (suppressions for the libraries we do not build: tests/tsan.supp).
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan TSAN=1 all
+	@BUILD=build-tsan scripts/tsan
+
+# The floors' rules (scripts/layers); `make test` runs it first.
+layers:
+	@scripts/layers
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 .SECONDARY:

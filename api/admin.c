@@ -2,12 +2,10 @@
 #include "api/handlers.h"
 #include "api/present.h"
 #include "api/ratelimit.h"
-#include "core/audit.h"
+#include "app/admin.h"
 #include "core/clock.h"
 #include "core/pledge.h"
 #include "core/receipt.h"
-#include "core/pool.h"
-#include "core/store.h"
 #include "core/token.h"
 
 #include <errno.h>
@@ -18,18 +16,19 @@
 static void unauthorized(struct reply *out, struct request *req,
                          const char *message)
 {
-    if (req->app->auth_limit)
-        (void)ratelimit_take(req->app->auth_limit, req->client_addr,
+    if (req->api->auth_limit)
+        (void)ratelimit_take(req->api->auth_limit, req->client_addr,
                              req->client_addr_len, NULL);
     reply_header(out, "WWW-Authenticate", "Bearer realm=\"pledged admin\"");
     reply_error(out, 401, "unauthorized", NULL, message);
 }
 
-bool admin_auth(char name[65], struct reply *out, struct request *req)
+bool require_admin(char name[TOKEN_NAME_MAX + 1], struct reply *out,
+                   struct request *req)
 {
     unsigned wait;
-    if (req->app->auth_limit &&
-        !ratelimit_peek(req->app->auth_limit, req->client_addr,
+    if (req->api->auth_limit &&
+        !ratelimit_peek(req->api->auth_limit, req->client_addr,
                         req->client_addr_len, &wait)) {
         reply_rate_limited(out, wait,
                            "too many failed sign-ins from this address");
@@ -43,12 +42,9 @@ bool admin_auth(char name[65], struct reply *out, struct request *req)
     }
     /* Only the hash is compared (by the database's index): the token
      * itself is never stored or compared. */
-    unsigned char hash[32];
-    token_hash(hash, auth + 7, strlen(auth + 7));
     struct fault f = {0};
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    int rc = s ? store_token_find(name, s, hash, &f) : f.code;
-    pool_release(req->app->pool, s);
+    int rc = admin_token_check(name, req->api->app, auth + 7,
+                               strlen(auth + 7), &f);
     if (rc == FAULT_NOT_FOUND) {
         unauthorized(out, req, "unknown or revoked admin token");
         return false;
@@ -68,18 +64,16 @@ static int add_campaign(void *ctx, const struct campaign *c,
 
 void handle_admin_campaigns(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     struct fault f = {0};
     json_t *list = json_array();
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_campaigns_list(s, add_campaign, list, &f) == 0)
+    if (admin_campaigns_list(req->api->app, add_campaign, list, &f) == 0)
         reply_json_take(out, 200, json_pack("{s:O}", "campaigns", list));
     else
         reply_fault(out, &f);
     json_decref(list);
-    pool_release(req->app->pool, s);
 }
 
 /* ---- campaign create and update --------------------------------------- */
@@ -215,35 +209,10 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
     return true;
 }
 
-/* Records an admin action; its failure fails the request, since an
- * unrecorded action is not acceptable. */
-static bool log_action(struct reply *out, struct store *s, const char *who,
-                       const char *action, const char *target,
-                       const char *detail)
-{
-    struct fault f = {0};
-    if (store_admin_log(s, who, action, target, detail, &f) == 0)
-        return true;
-    reply_fault(out, &f);
-    return false;
-}
-
-static void reply_campaign(struct reply *out, struct store *s,
-                           const char *id, unsigned status)
-{
-    struct fault f = {0};
-    struct campaign c;
-    struct totals t;
-    if (store_campaign_get(&c, &t, s, id, &f) == 0)
-        reply_json_take(out, status, present_campaign(&c, &t));
-    else
-        reply_fault(out, &f);
-}
-
 void handle_admin_campaign_create(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     json_t *body = request_json(out, req);
     if (body == NULL)
@@ -257,47 +226,43 @@ void handle_admin_campaign_create(struct reply *out, struct request *req)
         invalid(out, NULL, "id, title, currency, goal_minor and tiers are "
                            "required");
     else if (apply_fields(&c, out, body, true)) {
-        struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-        if (s == NULL || store_campaign_create(s, &c, &f) != 0) {
-            if (f.code == FAULT_CONFLICT)
-                reply_error(out, 409, "conflict", "id",
-                            "a campaign with this id exists");
-            else
-                reply_fault(out, &f);
-        } else if (log_action(out, s, who, "campaign.create", c.id, "")) {
-            reply_campaign(out, s, c.id, 201);
-        }
-        pool_release(req->app->pool, s);
+        struct campaign stored;
+        struct totals t;
+        if (admin_campaign_create(&stored, &t, req->api->app, who, &c, &f) ==
+            0)
+            reply_json_take(out, 201, present_campaign(&stored, &t));
+        else if (f.code == FAULT_CONFLICT)
+            reply_error(out, 409, "conflict", "id",
+                        "a campaign with this id exists");
+        else
+            reply_fault(out, &f);
     }
     json_decref(body);
 }
 
 void handle_admin_campaign_update(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     json_t *body = request_json(out, req);
     if (body == NULL)
         return;
     struct fault f = {0};
     struct campaign c;
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s == NULL || !campaign_id_valid(req->params[0]) ||
-        store_campaign_get(&c, NULL, s, req->params[0], &f) != 0) {
-        if (f.code == 0)
-            fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
+    struct totals t;
+    if (admin_campaign_get(&c, &t, req->api->app, req->params[0], &f) != 0) {
         reply_fault(out, &f);
     } else if (apply_fields(&c, out, body, false)) {
         char *detail = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        if (store_campaign_update(s, &c, &f) != 0)
+        struct campaign stored;
+        if (admin_campaign_update(&stored, &t, req->api->app, who, &c,
+                                  detail ? detail : "", &f) != 0)
             reply_fault(out, &f);
-        else if (log_action(out, s, who, "campaign.update", c.id,
-                            detail ? detail : ""))
-            reply_campaign(out, s, c.id, 200);
+        else
+            reply_json_take(out, 200, present_campaign(&stored, &t));
         free(detail);
     }
-    pool_release(req->app->pool, s);
     json_decref(body);
 }
 
@@ -349,8 +314,8 @@ static bool query_int(int64_t *out, const struct request *req,
 
 void handle_admin_pledges(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     int64_t limit, after;
     if (!query_int(&limit, req, "limit", 1, 500, 50)) {
@@ -362,25 +327,18 @@ void handle_admin_pledges(struct reply *out, struct request *req)
         return;
     }
     struct fault f = {0};
-    struct campaign c;
     struct page pg = {.list = json_array()};
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && campaign_id_valid(req->params[0]) &&
-        store_campaign_get(&c, NULL, s, req->params[0], &f) == 0 &&
-        store_pledges_page(s, c.id, after, (int)limit, add_pledge, &pg, &f) ==
-            0) {
+    if (admin_pledges_page(req->api->app, req->params[0], after, (int)limit,
+                           add_pledge, &pg, &f) == 0) {
         bool more = (int64_t)json_array_size(pg.list) == limit;
         reply_json_take(out, 200,
                         json_pack("{s:O, s:o}", "pledges", pg.list, "next",
                                   more ? json_integer(pg.last_seq)
                                        : json_null()));
     } else {
-        if (f.code == 0)
-            fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
         reply_fault(out, &f);
     }
     json_decref(pg.list);
-    pool_release(req->app->pool, s);
 }
 
 static json_t *present_refund(const struct refund *r)
@@ -394,8 +352,8 @@ static json_t *present_refund(const struct refund *r)
 
 void handle_admin_refund(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     struct idem idem;
     if (request_idem(&idem, out, req) != 0)
@@ -414,22 +372,17 @@ void handle_admin_refund(struct reply *out, struct request *req)
     }
     struct fault f = {0};
     struct refund rf;
-    struct pledge p;
     struct signed_doc receipt = {0};
     bool replayed;
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s == NULL ||
-        pledge_refund(&rf, &replayed, s, req->params[0], &idem, &f) != 0 ||
-        store_pledge_get(&p, s, rf.pledge_id, &f) != 0) {
+    if (admin_refund(&rf, &receipt, &replayed, req->api->app, who,
+                     req->params[0], &idem, &f) != 0) {
         reply_fault(out, &f);
-    } else if (receipt_refund(&receipt, s, req->app->signer, &rf, &p, &f) !=
-               0) {
+    } else if (receipt.body == NULL) {
         reply_header(out, "Retry-After", "1");
         reply_error(out, 503, "receipt_unavailable", NULL,
                     "the refund is recorded but its receipt could not be "
                     "stored: retry with the same Idempotency-Key");
-    } else if (replayed ||
-               log_action(out, s, who, "pledge.refund", rf.pledge_id, rf.id)) {
+    } else {
         reply_json_take(out, 201,
                         json_pack("{s:o, s:o}", "refund", present_refund(&rf),
                                   "receipt",
@@ -438,25 +391,21 @@ void handle_admin_refund(struct reply *out, struct request *req)
             reply_header(out, "Idempotent-Replayed", "true");
     }
     signed_doc_release(&receipt);
-    pool_release(req->app->pool, s);
 }
 
 void handle_admin_audit(struct reply *out, struct request *req)
 {
-    char who[65];
-    if (!admin_auth(who, out, req))
+    char who[TOKEN_NAME_MAX + 1];
+    if (!require_admin(who, out, req))
         return;
     struct fault f = {0};
     struct audit *a = malloc(sizeof *a);
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (a == NULL || s == NULL || !campaign_id_valid(req->params[0]) ||
-        audit_run(a, s, req->params[0], &f) != 0) {
-        if (f.code == 0)
-            fault_set(&f, a ? FAULT_NOT_FOUND : FAULT_NOMEM, NULL,
-                      "no such campaign");
+    if (a == NULL) {
+        fault_set(&f, FAULT_NOMEM, NULL, "out of memory");
         reply_fault(out, &f);
-    } else if (log_action(out, s, who, "campaign.audit", req->params[0],
-                          ledger_check_ok(&a->ledger) ? "ok" : "problems")) {
+    } else if (admin_audit(a, req->api->app, who, req->params[0], &f) != 0) {
+        reply_fault(out, &f);
+    } else {
         json_t *problems = json_array();
         for (size_t i = 0;
              i < a->ledger.nproblems && i < LEDGER_PROBLEMS_MAX; i++)
@@ -473,5 +422,4 @@ void handle_admin_audit(struct reply *out, struct request *req)
                       (json_int_t)a->ledger.nproblems, "problems", problems));
     }
     free(a);
-    pool_release(req->app->pool, s);
 }

@@ -1,7 +1,7 @@
 /* CORS: who may call which route from a page on another origin. */
 #include "api/handlers.h"
 #include "api/http.h"
-#include "core/cache.h"
+#include "app/app.h"
 
 #include <string.h>
 
@@ -14,13 +14,10 @@ static bool campaign_allows(const struct request *req, const char *origin)
     if (host && (strncmp(origin, "http://", 7) == 0 &&
                  strcmp(origin + 7, host) == 0))
         return true;
-    if (!campaign_id_valid(req->params[0]))
-        return false;
     struct campaign c;
     struct totals t;
     bool ok = false;
-    if (cache_get(&c, &t, req->app->cache, req->app->pool, req->params[0],
-                  NULL) == 0)
+    if (app_campaign_public(&c, &t, req->api->app, req->params[0], NULL) == 0)
         for (size_t i = 0; i < c.norigins && !ok; i++)
             ok = strcmp(c.origins[i], origin) == 0;
     return ok;

@@ -1,11 +1,10 @@
 /* Ledger exports over HTTP: streamed CSV / JSON Lines and their signed
- * manifests. Each export has a database connection of its own for as long
- * as it streams, so it never holds one of the request pool's; at most
- * app->exports_max run at once. */
+ * manifests (app/exporting.h); at most api->exports_max run at once. */
 #include "api/handlers.h"
+#include "app/app.h"
+#include "app/exporting.h"
 #include "core/clock.h"
 #include "core/export.h"
-#include "core/store.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,38 +12,37 @@
 #include <string.h>
 
 struct running {
-    struct export x;
-    struct store *store;
-    struct app *app;
-    size_t taken; /* bytes of x.out already sent */
+    struct exporting *e;
+    struct export *x; /* e's */
+    struct api *api;
+    size_t taken; /* bytes of x->out already sent */
 };
 
 static void running_free(void *ctx)
 {
     struct running *r = ctx;
-    export_end(&r->x);
-    store_free(r->store);
-    atomic_fetch_sub(&r->app->exports_running, 1);
+    exporting_close(r->e);
+    atomic_fetch_sub(&r->api->exports_running, 1);
     free(r);
 }
 
 static long running_read(void *ctx, char *buf, size_t max)
 {
     struct running *r = ctx;
-    if (r->taken == r->x.out.len) {
-        buf_reset(&r->x.out);
+    if (r->taken == r->x->out.len) {
+        buf_reset(&r->x->out);
         r->taken = 0;
         struct fault f = {0};
-        if (export_fill(&r->x, max, &f) != 0) {
-            fprintf(stderr, "export %s failed: %s\n", r->x.p.campaign_id,
+        if (exporting_fill(r->e, max, &f) != 0) {
+            fprintf(stderr, "export %s failed: %s\n", r->x->p.campaign_id,
                     f.message);
             return -1;
         }
     }
-    size_t n = r->x.out.len - r->taken;
+    size_t n = r->x->out.len - r->taken;
     if (n > max)
         n = max;
-    memcpy(buf, r->x.out.data + r->taken, n);
+    memcpy(buf, r->x->out.data + r->taken, n);
     r->taken += n;
     return (long)n;
 }
@@ -92,38 +90,35 @@ static bool parse_params(struct export_params *p, struct reply *out,
 static struct running *start(struct reply *out, struct request *req,
                              enum export_format format)
 {
-    char who[65];
+    char who[TOKEN_NAME_MAX + 1];
     struct export_params p;
-    if (!admin_auth(who, out, req) || !parse_params(&p, out, req))
+    if (!require_admin(who, out, req) || !parse_params(&p, out, req))
         return NULL;
+    struct fault f = {0};
     if (!campaign_id_valid(p.campaign_id)) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
+        reply_fault(out, &f);
         return NULL;
     }
     p.format = format;
-    struct app *app = req->app;
-    if (atomic_fetch_add(&app->exports_running, 1) >= app->exports_max) {
-        atomic_fetch_sub(&app->exports_running, 1);
+    struct api *api = req->api;
+    if (atomic_fetch_add(&api->exports_running, 1) >= api->exports_max) {
+        atomic_fetch_sub(&api->exports_running, 1);
         reply_header(out, "Retry-After", "5");
         reply_error(out, 503, "exports_busy", NULL,
                     "too many exports are running; retry shortly");
         return NULL;
     }
-    struct fault f = {0};
     struct running *r = calloc(1, sizeof *r);
-    if (r == NULL || (r->store = store_new(app->conninfo)) == NULL) {
+    if (r == NULL || exporting_open(&r->e, api->app, &p, &f) != 0) {
         free(r);
-        atomic_fetch_sub(&app->exports_running, 1);
+        atomic_fetch_sub(&api->exports_running, 1);
         fault_set(&f, FAULT_NOMEM, NULL, "out of memory");
         reply_fault(out, &f);
         return NULL;
     }
-    r->app = app;
-    if (export_begin(&r->x, r->store, &p, &f) != 0) {
-        running_free(r);
-        reply_fault(out, &f);
-        return NULL;
-    }
+    r->x = exporting_export(r->e);
+    r->api = api;
     return r;
 }
 
@@ -139,9 +134,9 @@ static void stream_export(struct reply *out, struct request *req,
                             ? "text/csv; charset=utf-8; header=present"
                             : "application/x-ndjson; charset=utf-8";
     snprintf(value, sizeof value, "attachment; filename=\"%s-ledger.%s\"",
-             r->x.p.campaign_id, format == EXPORT_CSV ? "csv" : "jsonl");
+             r->x->p.campaign_id, format == EXPORT_CSV ? "csv" : "jsonl");
     reply_header(out, "Content-Disposition", value);
-    snprintf(value, sizeof value, "%lld", (long long)r->x.p.until_seq);
+    snprintf(value, sizeof value, "%lld", (long long)r->x->p.until_seq);
     reply_header(out, "Pledged-Until-Seq", value);
     reply_header(out, "Cache-Control", "no-store");
     out->stream = running_read;
@@ -173,15 +168,8 @@ void handle_export_manifest(struct reply *out, struct request *req)
         return;
     struct fault f = {0};
     struct signed_doc doc = {0};
-    int rc = 0;
     /* Produce the same bytes as the export, hashing them, keeping none. */
-    while (rc == 0 && !r->x.done) {
-        buf_reset(&r->x.out);
-        rc = export_fill(&r->x, 64 * 1024, &f);
-    }
-    if (rc == 0)
-        rc = export_manifest(&doc, &r->x, req->app->signer, &f);
-    if (rc == 0)
+    if (exporting_manifest(&doc, r->e, req->api->app->signer, &f) == 0)
         reply_json_take(out, 200, signed_doc_json(&doc, "manifest"));
     else
         reply_fault(out, &f);

@@ -2,12 +2,11 @@
 
 #include "api/metrics.h"
 #include "api/present.h"
-#include "core/cache.h"
+#include "app/app.h"
+#include "app/keys.h"
 #include "core/campaign.h"
 #include "core/receipt.h"
 #include "core/signer.h"
-#include "core/pool.h"
-#include "core/store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -22,12 +21,10 @@ void handle_healthz(struct reply *out, struct request *req)
 void handle_readyz(struct reply *out, struct request *req)
 {
     struct fault f = {0};
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_ping(s, &f) == 0)
+    if (app_ping(req->api->app, &f) == 0)
         reply_json_take(out, 200, json_pack("{s:s}", "status", "ready"));
     else
         reply_fault(out, &f);
-    pool_release(req->app->pool, s);
 }
 
 /* The campaign of the path and its totals (from memory when fresh):
@@ -36,12 +33,7 @@ static bool load_campaign(struct campaign *c, struct totals *t,
                           struct reply *out, struct request *req)
 {
     struct fault f = {0};
-    if (!campaign_id_valid(req->params[0])) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
-        return false;
-    }
-    if (cache_get(c, t, req->app->cache, req->app->pool, req->params[0],
-                  &f) != 0) {
+    if (app_campaign_public(c, t, req->api->app, req->params[0], &f) != 0) {
         reply_fault(out, &f);
         return false;
     }
@@ -64,7 +56,7 @@ void handle_head_get(struct reply *out, struct request *req)
     struct signed_doc head = {0};
     if (!load_campaign(&c, &t, out, req))
         return;
-    if (receipt_head(&head, req->app->signer, &c, &t, &f) == 0)
+    if (receipt_head(&head, req->api->app->signer, &c, &t, &f) == 0)
         reply_json_take(out, 200, signed_doc_json(&head, "head"));
     else
         reply_fault(out, &f);
@@ -87,18 +79,11 @@ void handle_keys_get(struct reply *out, struct request *req)
 {
     struct fault f = {0};
     json_t *keys = json_array();
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-    if (s && store_keys_list(s, add_key, keys, &f) == 0)
+    if (keys_list(req->api->app, add_key, keys, &f) == 0)
         reply_json_take(out, 200, json_pack("{s:O}", "keys", keys));
     else
         reply_fault(out, &f);
     json_decref(keys);
-    pool_release(req->app->pool, s);
-}
-
-static int lookup_key(unsigned char pk[32], void *ctx, const char *kid)
-{
-    return store_key_get(pk, ctx, kid, NULL);
 }
 
 void handle_verify_post(struct reply *out, struct request *req)
@@ -107,24 +92,14 @@ void handle_verify_post(struct reply *out, struct request *req)
     json_t *doc = request_json(out, req);
     if (doc == NULL)
         return;
-    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
     bool valid;
     char kid[SIGNER_KID_MAX];
-    if (s == NULL) {
+    if (keys_verify(&valid, kid, req->api->app, doc, NULL, &f) != 0)
         reply_fault(out, &f);
-    } else if (receipt_verify(&valid, kid, doc, lookup_key, s, &f) != 0) {
-        reply_fault(out, &f);
-    } else {
-        /* An unreachable database must not read as "invalid". */
-        struct fault ping = {0};
-        if (!valid && store_ping(s, &ping) != 0)
-            reply_fault(out, &ping);
-        else
-            reply_json_take(out, 200,
-                            json_pack("{s:b, s:s?}", "valid", valid, "kid",
-                                      kid[0] ? kid : NULL));
-    }
-    pool_release(req->app->pool, s);
+    else
+        reply_json_take(out, 200,
+                        json_pack("{s:b, s:s?}", "valid", valid, "kid",
+                                  kid[0] ? kid : NULL));
     json_decref(doc);
 }
 
@@ -174,5 +149,5 @@ void handle_metrics(struct reply *out, struct request *req)
 {
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
-    metrics_render(&out->body, req->app->pool, req->app->cache);
+    metrics_render(&out->body, req->api->app);
 }

@@ -2,7 +2,7 @@
 #define PLEDGED_HANDLERS_H
 /* The endpoint handlers, one per route of api/routes.c. */
 #include "api/http.h"
-#include "core/pool.h"
+#include "core/token.h"
 
 handler_fn handle_healthz;
 handler_fn handle_readyz;
@@ -30,6 +30,7 @@ handler_fn handle_embed;
 
 /* Checks the request's Bearer token: true and name set, or false with a
  * 401 (or 429 after repeated failures from one address) in out. */
-bool admin_auth(char name[65], struct reply *out, struct request *req);
+bool require_admin(char name[TOKEN_NAME_MAX + 1], struct reply *out,
+                   struct request *req);
 
 #endif

@@ -3,7 +3,7 @@
 /*
  * What the HTTP layer hands to a handler and gets back. Handlers fill a
  * struct reply; they never touch libmicrohttpd themselves, and never see
- * SQL: they call core/ with plain C structs.
+ * SQL: they call app/ (the use cases) and core/ with plain C structs.
  *
  * A reply's body is owned by the reply (reply_release frees it). A handler
  * that sets no status leaves 500, which only a bug can produce.
@@ -16,10 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct pool;
-struct signer;
-struct batcher;
-struct cache;
+struct app;
 struct ratelimit;
 struct route;
 
@@ -27,12 +24,10 @@ struct route;
 #define REQUEST_PARAM_LEN 128
 #define REPLY_HEADERS_MAX 8
 
-struct app {
-    const char *conninfo; /* for connections of their own (exports) */
-    struct pool *pool;
-    struct batcher *batcher;     /* group commit of pledges */
-    struct cache *cache;         /* campaigns and totals in memory */
-    const struct signer *signer; /* receipts and heads */
+/* What the HTTP layer shares between requests: the use cases' state and
+ * its own limits. */
+struct api {
+    struct app *app;              /* app/app.h */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */
     _Atomic unsigned exports_running;
@@ -46,7 +41,7 @@ struct request {
     size_t nparams;
     const char *body;  /* NUL-terminated copy of the body, NUL-free or not */
     size_t body_len;
-    struct app *app;
+    struct api *api;
     /* Header lookup (case-insensitive); NULL when absent. */
     const char *(*header)(const struct request *r, const char *name);
     /* Query argument lookup; NULL when absent. */
@@ -142,7 +137,6 @@ struct route {
     handler_fn *fn;
     enum cors_policy cors;
     bool rate_limited;
-    size_t index; /* position in the table, for metrics */
 };
 
 /* Finds the route for method and path, filling req->params. On no match
@@ -150,9 +144,11 @@ struct route {
  * known path it answers the CORS preflight itself and returns NULL. */
 const struct route *route_find(struct reply *out, struct request *req);
 
-/* The number of routes, and route i (for metrics labels). */
+/* The number of routes, route i, and a route's position (for metrics
+ * labels). The table is constant: nothing is written per request. */
 size_t route_count(void);
 const struct route *route_at(size_t i);
+size_t route_index(const struct route *rt);
 
 /* Adds the CORS headers that rt's policy grants req's Origin; true if an
  * Access-Control-Allow-Origin was granted. */

@@ -1,8 +1,7 @@
 #include "api/metrics.h"
 
 #include "api/http.h"
-#include "core/cache.h"
-#include "core/pool.h"
+#include "app/app.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -74,8 +73,10 @@ void metrics_pledge(const char *currency, int64_t amount_minor, bool tier)
     pthread_mutex_unlock(&lock);
 }
 
-void metrics_render(struct buf *out, struct pool *pool, struct cache *cache)
+void metrics_render(struct buf *out, struct app *a)
 {
+    struct app_stats st;
+    app_stats(&st, a);
     buf_puts(out, "# HELP pledged_http_requests_total HTTP requests by route "
                   "and status.\n# TYPE pledged_http_requests_total counter\n");
     size_t nroutes = route_count() < ROUTES_MAX ? route_count() : ROUTES_MAX;
@@ -133,10 +134,7 @@ void metrics_render(struct buf *out, struct pool *pool, struct cache *cache)
                "pool.\n# TYPE pledged_db_connections gauge\n"
                "pledged_db_connections{state=\"in_use\"} %zu\n"
                "pledged_db_connections{state=\"total\"} %zu\n",
-               pool_in_use(pool), pool_size(pool));
-    unsigned long hits, misses;
-    bool live;
-    cache_stats(cache, &hits, &misses, &live);
+               st.pool_in_use, st.pool_size);
     buf_printf(out,
                "# HELP pledged_cache_reads_total Campaign and totals reads.\n"
                "# TYPE pledged_cache_reads_total counter\n"
@@ -146,5 +144,5 @@ void metrics_render(struct buf *out, struct pool *pool, struct cache *cache)
                "arrive (else every read goes to the database).\n"
                "# TYPE pledged_cache_listening gauge\n"
                "pledged_cache_listening %d\n",
-               hits, misses, live ? 1 : 0);
+               st.cache_hits, st.cache_misses, st.cache_live ? 1 : 0);
 }

@@ -10,8 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct pool;
-struct cache;
+struct app;
 
 /* A finished request: route index (route_count() for "no route"), status
  * and latency. */
@@ -21,6 +20,6 @@ void metrics_request(size_t route, unsigned status, double ms);
 void metrics_pledge(const char *currency, int64_t amount_minor, bool tier);
 
 /* Appends the whole exposition. */
-void metrics_render(struct buf *out, struct pool *pool, struct cache *cache);
+void metrics_render(struct buf *out, struct app *a);
 
 #endif

@@ -2,7 +2,8 @@
 #include "api/handlers.h"
 #include "api/metrics.h"
 #include "api/present.h"
-#include "core/batch.h"
+#include "app/app.h"
+#include "app/batch.h"
 #include "core/pledge.h"
 
 #include <stdlib.h>
@@ -92,5 +93,5 @@ void handle_pledge_post(struct reply *out, struct request *req)
     call->job.ctx = call;
     /* Suspend first, so that done() can never resume before it. */
     call->out = req->suspend(req, &call->token);
-    batcher_submit(req->app->batcher, &call->job);
+    batcher_submit(req->api->app->batcher, &call->job);
 }

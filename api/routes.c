@@ -5,41 +5,39 @@
 #include <stdio.h>
 #include <string.h>
 
-static struct route routes[] = {
-    {"GET", "/", handle_index, CORS_NONE, false, 0},
-    {"GET", "/widget.js", handle_widget_js, CORS_PUBLIC, false, 0},
-    {"GET", "/embed/{}", handle_embed, CORS_NONE, false, 0},
-    {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false, 0},
-    {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false, 0},
-    {"GET", "/metrics", handle_metrics, CORS_NONE, false, 0},
-    {"GET", "/v1/campaigns/{}", handle_campaign_get, CORS_PUBLIC, false, 0},
-    {"GET", "/v1/campaigns/{}/totals", handle_totals_get, CORS_PUBLIC, false,
-     0},
-    {"GET", "/v1/campaigns/{}/head", handle_head_get, CORS_PUBLIC, false, 0},
+static const struct route routes[] = {
+    {"GET", "/", handle_index, CORS_NONE, false},
+    {"GET", "/widget.js", handle_widget_js, CORS_PUBLIC, false},
+    {"GET", "/embed/{}", handle_embed, CORS_NONE, false},
+    {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false},
+    {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false},
+    {"GET", "/metrics", handle_metrics, CORS_NONE, false},
+    {"GET", "/v1/campaigns/{}", handle_campaign_get, CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/totals", handle_totals_get, CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/head", handle_head_get, CORS_PUBLIC, false},
     {"POST", "/v1/campaigns/{}/pledges", handle_pledge_post, CORS_CAMPAIGN,
-     true, 0},
-    {"GET", "/v1/keys", handle_keys_get, CORS_PUBLIC, false, 0},
-    {"POST", "/v1/receipts/verify", handle_verify_post, CORS_PUBLIC, true, 0},
-    {"GET", "/v1/admin/campaigns", handle_admin_campaigns, CORS_NONE, false,
-     0},
+     true},
+    {"GET", "/v1/keys", handle_keys_get, CORS_PUBLIC, false},
+    {"POST", "/v1/receipts/verify", handle_verify_post, CORS_PUBLIC, true},
+    {"GET", "/v1/admin/campaigns", handle_admin_campaigns, CORS_NONE, false},
     {"POST", "/v1/admin/campaigns", handle_admin_campaign_create, CORS_NONE,
-     false, 0},
+     false},
     {"PATCH", "/v1/admin/campaigns/{}", handle_admin_campaign_update,
-     CORS_NONE, false, 0},
+     CORS_NONE, false},
     {"GET", "/v1/admin/campaigns/{}/pledges", handle_admin_pledges, CORS_NONE,
-     false, 0},
+     false},
     {"GET", "/v1/admin/campaigns/{}/audit", handle_admin_audit, CORS_NONE,
-     false, 0},
+     false},
     {"POST", "/v1/admin/pledges/{}/refund", handle_admin_refund, CORS_NONE,
-     false, 0},
+     false},
     {"GET", "/v1/admin/campaigns/{}/ledger.csv", handle_export_csv, CORS_NONE,
-     false, 0},
+     false},
     {"GET", "/v1/admin/campaigns/{}/ledger.jsonl", handle_export_jsonl,
-     CORS_NONE, false, 0},
+     CORS_NONE, false},
     {"GET", "/v1/admin/campaigns/{}/ledger.manifest", handle_export_manifest,
-     CORS_NONE, false, 0},
-    {"GET", "/admin", handle_admin_page, CORS_NONE, false, 0},
-    {"GET", "/admin.js", handle_admin_js, CORS_NONE, false, 0},
+     CORS_NONE, false},
+    {"GET", "/admin", handle_admin_page, CORS_NONE, false},
+    {"GET", "/admin.js", handle_admin_js, CORS_NONE, false},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -50,6 +48,8 @@ const struct route *route_at(size_t i)
 {
     return i < NROUTES ? &routes[i] : NULL;
 }
+
+size_t route_index(const struct route *rt) { return (size_t)(rt - routes); }
 
 /* Matches path against pattern segment by segment, capturing {}. */
 static bool match(struct request *req, const char *pattern)
@@ -98,7 +98,6 @@ const struct route *route_find(struct reply *out, struct request *req)
     /* HEAD is GET without the body (libmicrohttpd drops it). */
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     for (size_t i = 0; i < NROUTES; i++) {
-        routes[i].index = i;
         if (!match(req, routes[i].pattern))
             continue;
         if (strcmp(routes[i].method, method) == 0)

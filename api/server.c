@@ -2,7 +2,8 @@
 
 #include "api/metrics.h"
 #include "api/ratelimit.h"
-#include "core/batch.h"
+#include "app/app.h"
+#include "app/batch.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -124,7 +125,7 @@ static void log_access(const char *method, const struct route *rt,
     bool known = rt && strlen(method) < 8;
     fprintf(stderr, "access method=%s route=%s status=%u ms=%.2f\n",
             known ? method : "-", rt ? rt->pattern : "-", status, ms);
-    metrics_request(rt ? rt->index : route_count(), status, ms);
+    metrics_request(rt ? route_index(rt) : route_count(), status, ms);
 }
 
 static struct reply *suspend_request(struct request *r, void **token)
@@ -165,8 +166,8 @@ static void dispatch(struct reply *rep, struct request *req)
     if (rt == NULL)
         return;
     unsigned wait;
-    if (rt->rate_limited && req->app->post_limit &&
-        !ratelimit_take(req->app->post_limit, req->client_addr,
+    if (rt->rate_limited && req->api->post_limit &&
+        !ratelimit_take(req->api->post_limit, req->client_addr,
                         req->client_addr_len, &wait)) {
         reply_rate_limited(rep, wait,
                            "too many requests from this address; retry later");
@@ -182,7 +183,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    struct app *app = cls;
+    struct api *api = cls;
     struct exchange *ex = *con_cls;
     if (ex == NULL) {
         ex = calloc(1, sizeof *ex);
@@ -245,7 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                           .path = url,
                           .body = ex->body.data,
                           .body_len = ex->body.len,
-                          .app = app,
+                          .api = api,
                           .header = header_get,
                           .query = query_get,
                           .suspend = suspend_request,
@@ -295,7 +296,7 @@ static int parse_listen(struct sockaddr_in *sa, const char *listen)
     return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-int server_run(const struct server_config *cfg, struct app *app)
+int server_run(const struct server_config *cfg, struct api *api)
 {
     struct sockaddr_in sa;
     if (parse_listen(&sa, cfg->listen) != 0) {
@@ -314,7 +315,7 @@ int server_run(const struct server_config *cfg, struct app *app)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+        0, NULL, NULL, on_request, api, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)cfg->connection_limit,
@@ -334,8 +335,8 @@ int server_run(const struct server_config *cfg, struct app *app)
     /* Stop accepting, let the pledges in flight commit and be answered,
      * then let the workers finish what they hold. */
     MHD_quiesce_daemon(d);
-    if (app->batcher)
-        batcher_drain(app->batcher);
+    if (api->app->batcher)
+        batcher_drain(api->app->batcher);
     struct timespec settle = {0, 200 * 1000 * 1000};
     nanosleep(&settle, NULL);
     MHD_stop_daemon(d);

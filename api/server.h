@@ -22,6 +22,6 @@ struct server_config {
 
 /* Serves until a signal. 0 after a clean shutdown, -1 if it could not
  * start (message on stderr). */
-int server_run(const struct server_config *cfg, struct app *app);
+int server_run(const struct server_config *cfg, struct api *api);
 
 #endif

@@ -3,6 +3,7 @@
 #include "api/handlers.h"
 #include "core/campaign.h"
 #include "core/embed.h"
+#include "core/hex.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static void etag_of(char out[40], const void *data, size_t len)
     unsigned char h[12];
     crypto_generichash(h, sizeof h, data, len, NULL, 0);
     out[0] = '"';
-    sodium_bin2hex(out + 1, 25, h, sizeof h);
+    hex_encode(out + 1, h, sizeof h);
     out[25] = '"';
     out[26] = '\0';
 }

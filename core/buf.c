@@ -1,5 +1,7 @@
 #include "core/buf.h"
 
+#include "core/hex.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,14 +92,10 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_hex(struct buf *b, const unsigned char *p, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
     if (!grow(b, n * 2))
         return;
-    for (size_t i = 0; i < n; i++) {
-        b->data[b->len++] = digits[p[i] >> 4];
-        b->data[b->len++] = digits[p[i] & 15];
-    }
-    b->data[b->len] = '\0';
+    hex_encode(b->data + b->len, p, n);
+    b->len += 2 * n;
 }
 
 char *buf_take(struct buf *b)

@@ -1,9 +1,10 @@
 #include "core/export.h"
 
+#include "core/hex.h"
 #include "core/money.h"
-#include "core/store.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,27 +91,14 @@ static int jsonl_row(struct export *x, const struct export_row *r,
     return 0;
 }
 
-int export_begin(struct export *x, struct store *s,
-                 const struct export_params *p, struct fault *f)
+void export_start(struct export *x, const struct export_params *p,
+                  const char *currency)
 {
     memset(x, 0, sizeof *x);
     buf_init(&x->out);
     crypto_hash_sha256_init(&x->sha);
     x->p = *p;
-    if (p->has_from && p->has_to && p->from_us > p->to_us)
-        return fault_set(f, FAULT_INVALID, "from", "from is after to");
-    struct campaign c;
-    int rc = store_campaign_get(&c, NULL, s, p->campaign_id, f);
-    if (rc)
-        return rc;
-    memcpy(x->currency, c.currency, sizeof x->currency);
-    if (x->p.until_seq <= 0 &&
-        (rc = store_head_seq(&x->p.until_seq, s, p->campaign_id, f)) != 0)
-        return rc;
-    if ((rc = store_export_open(s, p->campaign_id, x->p.until_seq, p->has_from,
-                                p->from_us, p->has_to, p->to_us, f)) != 0)
-        return rc;
-    x->store = s;
+    snprintf(x->currency, sizeof x->currency, "%s", currency);
     if (p->format == EXPORT_CSV) {
         for (size_t i = 0; i < NCOLUMNS; i++) {
             buf_puts(&x->out, columns[i]);
@@ -119,64 +107,48 @@ int export_begin(struct export *x, struct store *s,
         crypto_hash_sha256_update(&x->sha, (const unsigned char *)x->out.data,
                                   x->out.len);
     }
-    return 0;
 }
 
-int export_fill(struct export *x, size_t want, struct fault *f)
+int export_add(struct export *x, const struct export_row *r, struct fault *f)
 {
     const struct currency *cur = currency_find(x->currency);
-    while (!x->done && x->out.len < want) {
-        struct export_row r;
-        int rc = store_export_next(&r, x->store, f);
-        if (rc < 0)
-            return rc;
-        if (rc == 0) {
-            x->done = true;
-            break;
-        }
-        const struct ledger_entry *e = &r.entry;
-        char amount[MONEY_DISPLAY_MAX] = "", prev[65], hash[65];
-        if (cur)
-            money_format(amount, sizeof amount, e->amount_minor, cur);
-        sodium_bin2hex(prev, sizeof prev, e->prev_hash, 32);
-        sodium_bin2hex(hash, sizeof hash, e->entry_hash, 32);
-        size_t start = x->out.len;
-        if (x->p.format == EXPORT_CSV)
-            csv_row(x, &r, amount, prev, hash);
-        else if ((rc = jsonl_row(x, &r, amount, prev, hash, f)) != 0)
-            return rc;
-        if (buf_failed(&x->out))
-            return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
-        crypto_hash_sha256_update(&x->sha,
-                                  (const unsigned char *)x->out.data + start,
-                                  x->out.len - start);
-        if (x->rows++ == 0)
-            x->first_seq = e->seq;
-        x->last_seq = e->seq;
-        memcpy(x->last_hash, e->entry_hash, 32);
-        if (money_add(&x->sum_minor, x->sum_minor, e->amount_minor) != 0)
-            return fault_set(f, FAULT_OVERFLOW, NULL, "sum overflows");
-    }
+    const struct ledger_entry *e = &r->entry;
+    char amount[MONEY_DISPLAY_MAX] = "", prev[HEX32_LEN], hash[HEX32_LEN];
+    int rc;
+    if (cur)
+        money_format(amount, sizeof amount, e->amount_minor, cur);
+    hex_encode(prev, e->prev_hash, 32);
+    hex_encode(hash, e->entry_hash, 32);
+    size_t start = x->out.len;
+    if (x->p.format == EXPORT_CSV)
+        csv_row(x, r, amount, prev, hash);
+    else if ((rc = jsonl_row(x, r, amount, prev, hash, f)) != 0)
+        return rc;
+    if (buf_failed(&x->out))
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    crypto_hash_sha256_update(&x->sha,
+                              (const unsigned char *)x->out.data + start,
+                              x->out.len - start);
+    if (x->rows++ == 0)
+        x->first_seq = e->seq;
+    x->last_seq = e->seq;
+    memcpy(x->last_hash, e->entry_hash, 32);
+    if (money_add(&x->sum_minor, x->sum_minor, e->amount_minor) != 0)
+        return fault_set(f, FAULT_OVERFLOW, NULL, "sum overflows");
     return 0;
 }
 
-void export_end(struct export *x)
-{
-    if (x->store)
-        store_export_close(x->store);
-    x->store = NULL;
-    buf_release(&x->out);
-}
+void export_release(struct export *x) { buf_release(&x->out); }
 
 int export_manifest(struct signed_doc *out, struct export *x,
                     const struct signer *k, struct fault *f)
 {
     unsigned char digest[crypto_hash_sha256_BYTES];
-    char sha[2 * sizeof digest + 1], last[65], from[CLOCK_RFC3339_LEN],
+    char sha[2 * sizeof digest + 1], last[HEX32_LEN], from[CLOCK_RFC3339_LEN],
         to[CLOCK_RFC3339_LEN], now[CLOCK_RFC3339_LEN];
     crypto_hash_sha256_final(&x->sha, digest);
-    sodium_bin2hex(sha, sizeof sha, digest, sizeof digest);
-    sodium_bin2hex(last, sizeof last, x->last_hash, 32);
+    hex_encode(sha, digest, sizeof digest);
+    hex_encode(last, x->last_hash, 32);
     if (x->p.has_from)
         clock_format(from, x->p.from_us);
     if (x->p.has_to)

@@ -3,9 +3,9 @@
 /*
  * Ledger exports for accountants: CSV (RFC 4180) or JSON Lines, one row per
  * ledger entry in seq order with every column needed to recompute the hash
- * chain, produced a chunk at a time from a streaming store query, so memory
- * stays flat whatever the ledger's size. The same code feeds HTTP and the
- * command line, so both give the same bytes.
+ * chain, formatted a row at a time as a streaming query (app/exporting.h)
+ * hands them over, so memory stays flat whatever the ledger's size. The
+ * same code feeds HTTP and the command line, so both give the same bytes.
  *
  * CSV cells of text that begin with '=', '+', '-', '@', TAB or CR get a
  * leading apostrophe so that no spreadsheet runs them as a formula; JSON
@@ -18,13 +18,12 @@
 #include "core/buf.h"
 #include "core/campaign.h"
 #include "core/fault.h"
+#include "core/ledger.h"
 #include "core/receipt.h"
 
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-struct store;
 
 enum export_format { EXPORT_CSV, EXPORT_JSONL };
 
@@ -36,8 +35,17 @@ struct export_params {
     int64_t until_seq; /* 0: the head when the export starts */
 };
 
+/* One row: the entry and its pledge's donor fields ("" when none). The
+ * strings are borrowed for the call that takes the row. */
+struct export_row {
+    struct ledger_entry entry;
+    const char *donor_name;
+    const char *donor_email;
+    const char *message;
+    bool anonymous;
+};
+
 struct export {
-    struct store *store;
     struct export_params p;
     char currency[4];
     struct buf out; /* bytes produced and not yet taken */
@@ -57,20 +65,19 @@ int export_format_parse(enum export_format *out, const char *s);
 /* Starts an export on s (which it keeps busy until export_end). Checks the
  * campaign exists and fixes until_seq. FAULT_NOT_FOUND, FAULT_INVALID
  * (from after to), FAULT_UNAVAILABLE. */
-int export_begin(struct export *x, struct store *s,
-                 const struct export_params *p, struct fault *f)
+/* Starts an export of p's rows, in currency (for the display amount);
+ * the CSV header goes to x->out. */
+void export_start(struct export *x, const struct export_params *p,
+                  const char *currency);
+
+/* Appends row r to x->out and to the running sums and digest. 0, or
+ * FAULT_NOMEM / FAULT_OVERFLOW. */
+int export_add(struct export *x, const struct export_row *r, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Produces rows until x->out holds at least `want` bytes or the export is
- * done (x->done). The caller takes bytes from x->out (and may reset it). */
-int export_fill(struct export *x, size_t want, struct fault *f)
-    __attribute__((warn_unused_result));
+/* Frees what x holds; safe on a zeroed or finished export. */
+void export_release(struct export *x);
 
-/* Releases the export; the store is free again. Safe to call at any point,
- * e.g. when a client disconnects. */
-void export_end(struct export *x);
-
-/* After x->done: the signed manifest of exactly the bytes produced. */
 int export_manifest(struct signed_doc *out, struct export *x,
                     const struct signer *k, struct fault *f)
     __attribute__((warn_unused_result));

@@ -18,6 +18,26 @@ int fault_set(struct fault *f, int code, const char *field, const char *fmt,
     return code;
 }
 
+void fault_context(struct fault *f, const char *fmt, ...)
+{
+    if (f == NULL || f->code == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->context, sizeof f->context, fmt, ap);
+    va_end(ap);
+}
+
+void fault_hint(struct fault *f, const char *fmt, ...)
+{
+    if (f == NULL || f->code == 0 || f->hint[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->hint, sizeof f->hint, fmt, ap);
+    va_end(ap);
+}
+
 const char *fault_name(int code)
 {
     switch (code) {
@@ -36,4 +56,12 @@ const char *fault_name(int code)
     case FAULT_TAMPERED: return "ledger_tampered";
     default: return "internal_error";
     }
+}
+
+void fault_describe(char *out, size_t cap, const struct fault *f)
+{
+    snprintf(out, cap, "%s%s%s (%s)%s%s", f->context,
+             f->context[0] ? ": " : "",
+             f->message[0] ? f->message : fault_name(f->code),
+             fault_name(f->code), f->hint[0] ? "; " : "", f->hint);
 }

@@ -15,6 +15,37 @@ const char *ledger_kind_name(enum entry_kind kind)
     return kind == ENTRY_REFUND ? "refund" : "pledge";
 }
 
+int ledger_kind_parse(enum entry_kind *out, const char *text)
+{
+    if (strcmp(text, "pledge") == 0)
+        *out = ENTRY_PLEDGE;
+    else if (strcmp(text, "refund") == 0)
+        *out = ENTRY_REFUND;
+    else
+        return -1;
+    return 0;
+}
+
+int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
+                struct fault *f)
+{
+    int64_t raised;
+    if (money_add(&raised, t->raised_minor, e->amount_minor) != 0)
+        return fault_set(f, FAULT_OVERFLOW, "amount_minor",
+                         "the campaign total would overflow");
+    e->seq = t->seq + 1;
+    clock_format(e->created_at, now_us);
+    memcpy(e->prev_hash, t->head_hash, LEDGER_HASH_LEN);
+    int rc = ledger_hash(e->entry_hash, e, f);
+    if (rc)
+        return rc;
+    t->seq = e->seq;
+    t->raised_minor = raised;
+    t->supporters += e->kind == ENTRY_PLEDGE ? 1 : -1;
+    memcpy(t->head_hash, e->entry_hash, LEDGER_HASH_LEN);
+    return 0;
+}
+
 int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
                 const struct ledger_entry *e, struct fault *f)
 {

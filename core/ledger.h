@@ -39,6 +39,18 @@ struct ledger_entry {
 
 const char *ledger_kind_name(enum entry_kind kind);
 
+/* The kind named by text ("pledge" or "refund"): 0, or -1. */
+int ledger_kind_parse(enum entry_kind *out, const char *text);
+
+/* The one place an entry joins a chain (single and batched writes alike).
+ * e has campaign, kind, pledge id, amount and currency set; it gets seq,
+ * created_at (now_us), prev_hash and entry_hash as the entry after head t,
+ * and t moves past it (seq, raised_minor, supporters, head_hash). 0, or
+ * FAULT_OVERFLOW naming "amount_minor" (then t is unchanged), or a hash
+ * fault. */
+int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
+                struct fault *f) __attribute__((warn_unused_result));
+
 /* Computes out = BLAKE2b-256(e->prev_hash || canonical(e)); e->entry_hash
  * is neither read nor written. 0, or FAULT_INVALID / FAULT_NOMEM. */
 int ledger_hash(unsigned char out[LEDGER_HASH_LEN],

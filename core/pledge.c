@@ -1,7 +1,6 @@
 #include "core/pledge.h"
 
 #include "core/money.h"
-#include "core/store.h"
 #include "core/utf8.h"
 
 #include <sodium.h>
@@ -74,23 +73,6 @@ static void copy_text(char *out, size_t cap, const char *s, size_t len)
     out[len] = '\0';
 }
 
-/* Replays what key recorded, if anything: 1 (replayed), 0 (new key), or a
- * fault. `want` is the resource this endpoint makes. */
-static int replay(struct idem_record *rec, struct store *s,
-                  const struct idem *idem, const char *want, struct fault *f)
-{
-    if (idem == NULL)
-        return 0;
-    int rc = store_idem_get(rec, s, idem->key, f);
-    if (rc <= 0)
-        return rc;
-    if (strcmp(rec->resource, want) != 0 ||
-        sodium_memcmp(rec->request_hash, idem->request_hash, 32) != 0)
-        return fault_set(f, FAULT_IDEM_REUSED, NULL,
-                         "this Idempotency-Key was used for another request");
-    return 1;
-}
-
 int pledge_fill(struct pledge *p, const struct campaign *c,
                 const struct pledge_request *req, struct fault *f)
 {
@@ -113,73 +95,9 @@ int pledge_fill(struct pledge *p, const struct campaign *c,
     return 0;
 }
 
-void pledge_item_init(struct batch_item *it, const char *campaign_id,
-                      const struct idem *idem)
+bool idem_matches(const struct idem *idem, const unsigned char recorded[32],
+                  const char *resource, const char *want)
 {
-    memset(it, 0, sizeof *it);
-    uuid_v4(it->pledge.id);
-    snprintf(it->pledge.campaign_id, sizeof it->pledge.campaign_id, "%s",
-             campaign_id);
-    it->idem = idem;
-}
-
-int pledge_check_requests(void *ctx, size_t i, const struct campaign *c,
-                          struct pledge *p, struct fault *f)
-{
-    const struct pledge_request *const *reqs = ctx;
-    return pledge_fill(p, c, reqs[i], f);
-}
-
-int pledge_make(struct pledge *out, bool *replayed, struct store *s,
-                const char *campaign_id, const struct pledge_request *req,
-                const struct idem *idem, struct fault *f)
-{
-    *replayed = false;
-    int rc = pledge_request_check(req, f);
-    if (rc)
-        return rc;
-    if (!campaign_id_valid(campaign_id))
-        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
-    struct batch_item *it = malloc(sizeof *it);
-    if (it == NULL)
-        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
-    pledge_item_init(it, campaign_id, idem);
-    const struct pledge_request *reqs[1] = {req};
-    rc = store_pledge_batch(s, it, 1, pledge_check_requests, reqs, f);
-    if (rc == 0 && (rc = it->rc) != 0)
-        fault_set(f, rc, it->fault.field, "%s", it->fault.message);
-    if (rc == 0) {
-        *out = it->pledge;
-        *replayed = it->replayed;
-    }
-    free(it);
-    return rc;
-}
-
-/* Tries of a refund whose key was taken by a concurrent request. */
-#define PLEDGE_TRIES 3
-
-int pledge_refund(struct refund *out, bool *replayed, struct store *s,
-                  const char *pledge_id, const struct idem *idem,
-                  struct fault *f)
-{
-    struct idem_record rec;
-    *replayed = false;
-    for (int attempt = 0; attempt < PLEDGE_TRIES; attempt++) {
-        struct fault local = {0};
-        int rc = replay(&rec, s, idem, "refund", f);
-        if (rc < 0)
-            return rc;
-        if (rc == 1) {
-            *replayed = true;
-            return store_refund_get(out, s, rec.resource_id, f);
-        }
-        memset(out, 0, sizeof *out);
-        uuid_v4(out->id);
-        rc = store_refund_append(out, s, pledge_id, idem, &local);
-        if (rc != FAULT_IDEM_IN_FLIGHT || attempt == PLEDGE_TRIES - 1)
-            return rc ? fault_set(f, rc, local.field, "%s", local.message)
-                      : 0;
-    }
-    return FAULT_INTERNAL;
+    return strcmp(resource, want) == 0 &&
+           sodium_memcmp(recorded, idem->request_hash, 32) == 0;
 }

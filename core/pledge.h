@@ -9,8 +9,8 @@
  *
  * Idempotency: with a non-NULL struct idem, the first request under a key is
  * executed and recorded with the hash of the request; a later request with
- * the same key and hash gets the same pledge back (*replayed = true) and
- * changes nothing; with another hash it fails with FAULT_IDEM_REUSED.
+ * the same key and hash gets the same result back and changes nothing;
+ * with another hash it fails with FAULT_IDEM_REUSED (app/pledging.h).
  */
 #include "core/campaign.h"
 #include "core/clock.h"
@@ -26,8 +26,6 @@
 #define PLEDGE_EMAIL_MAX 254    /* characters */
 #define PLEDGE_MESSAGE_MAX 1000 /* characters */
 #define IDEM_KEY_MAX 255
-
-struct store;
 
 /* What a client asks for. Strings are borrowed, with explicit lengths
  * (they may hold anything the client sent, NUL bytes included); NULL means
@@ -60,6 +58,12 @@ struct pledge {
     unsigned char entry_hash[LEDGER_HASH_LEN];
 };
 
+/* A pledge as staff see it. */
+struct pledge_row {
+    struct pledge pledge;
+    bool refunded;
+};
+
 struct refund {
     char id[UUID_STR_LEN];
     char pledge_id[UUID_STR_LEN];
@@ -87,9 +91,6 @@ bool idem_key_valid(const char *key, size_t len);
 int pledge_request_check(const struct pledge_request *req, struct fault *f)
     __attribute__((warn_unused_result));
 
-struct campaign;
-struct batch_item;
-
 /* The campaign's rules for a request (open, deadline, currency, tier or
  * custom bounds): 0 and p's amount, currency, kind and donor fields
  * filled, or FAULT_CLOSED, FAULT_CURRENCY, FAULT_AMOUNT_RANGE. */
@@ -97,31 +98,10 @@ int pledge_fill(struct pledge *p, const struct campaign *c,
                 const struct pledge_request *req, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* A batch item for a new pledge to campaign_id (fresh id). */
-void pledge_item_init(struct batch_item *it, const char *campaign_id,
-                      const struct idem *idem);
-
-/* The batch check (store.h) for items whose requests are ctx, an array of
- * const struct pledge_request pointers, one per item. */
-int pledge_check_requests(void *ctx, size_t i, const struct campaign *c,
-                          struct pledge *p, struct fault *f);
-
-/* Records a pledge to campaign_id: checks the request, the campaign (open,
- * deadline, currency, tier or custom bounds), appends the ledger entry and
- * updates the totals in one transaction. On success *out is the committed
- * pledge. Fails with FAULT_INVALID, FAULT_AMOUNT_RANGE, FAULT_CURRENCY,
- * FAULT_NOT_FOUND, FAULT_CLOSED, FAULT_IDEM_*, FAULT_UNAVAILABLE; nothing is
- * written then. */
-int pledge_make(struct pledge *out, bool *replayed, struct store *s,
-                const char *campaign_id, const struct pledge_request *req,
-                const struct idem *idem, struct fault *f)
-    __attribute__((warn_unused_result));
-
-/* Refunds pledge_id with a reversal entry. FAULT_NOT_FOUND for an unknown
- * pledge, FAULT_CONFLICT when it is already refunded or is itself a refund;
- * idempotency as for pledge_make. */
-int pledge_refund(struct refund *out, bool *replayed, struct store *s,
-                  const char *pledge_id, const struct idem *idem,
-                  struct fault *f) __attribute__((warn_unused_result));
+/* The one idempotency match: true if a key recorded for `resource` with
+ * request hash `recorded` is a replay of idem's request for `want`. The
+ * hashes are compared in constant time. */
+bool idem_matches(const struct idem *idem, const unsigned char recorded[32],
+                  const char *resource, const char *want);
 
 #endif

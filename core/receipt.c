@@ -3,7 +3,7 @@
 #include "core/buf.h"
 #include "core/canon.h"
 #include "core/clock.h"
-#include "core/store.h"
+#include "core/hex.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -13,11 +13,6 @@ void signed_doc_release(struct signed_doc *d)
 {
     free(d->body);
     d->body = NULL;
-}
-
-static void hex32(char out[65], const unsigned char h[32])
-{
-    sodium_bin2hex(out, 65, h, 32);
 }
 
 /* Canonicalises and signs v (taken), filling out. */
@@ -43,36 +38,15 @@ static json_t *donor_name(const struct pledge *p)
                                              : json_string(p->donor_name);
 }
 
-/* Gets the stored receipt of subject, or signs `r` (taken) and stores it;
- * a concurrent signer may win, and then its receipt is the one returned. */
-static int get_or_sign(struct signed_doc *out, struct store *s,
-                       const struct signer *k, const char *subject,
-                       const char *type, json_t *r, struct fault *f)
-{
-    int rc = store_receipt_get(out, s, subject, f);
-    if (rc != FAULT_NOT_FOUND) {
-        json_decref(r);
-        return rc;
-    }
-    if (f)
-        memset(f, 0, sizeof *f); /* not found is expected here */
-    struct signed_doc fresh = {0};
-    if ((rc = receipt_sign_take(&fresh, k, r, f)) != 0)
-        return rc;
-    rc = store_receipt_put(s, subject, type, &fresh, k->kid, f);
-    signed_doc_release(&fresh);
-    return rc ? rc : store_receipt_get(out, s, subject, f);
-}
-
 /* issued_at is the committed entry's created_at: a receipt is then a pure
  * function of the ledger entry and the key (Ed25519 is deterministic), so
  * signing it again gives the same bytes. */
 static json_t *pledge_receipt_json(const struct signer *k,
                                    const struct pledge *p)
 {
-    char hash[65];
+    char hash[HEX32_LEN];
     const char *now = p->created_at;
-    hex32(hash, p->entry_hash);
+    hex_encode(hash, p->entry_hash, 32);
     return json_pack(
         "{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
         "type", "pledge_receipt", "v", 1, "pledge_id", p->id, "campaign_id",
@@ -88,21 +62,13 @@ int receipt_pledge_sign(struct signed_doc *out, const struct signer *k,
     return receipt_sign_take(out, k, pledge_receipt_json(k, p), f);
 }
 
-int receipt_pledge(struct signed_doc *out, struct store *s,
-                   const struct signer *k, const struct pledge *p,
-                   struct fault *f)
+int receipt_refund_sign(struct signed_doc *out, const struct signer *k,
+                        const struct refund *rf, const struct pledge *p,
+                        struct fault *f)
 {
-    return get_or_sign(out, s, k, p->id, "pledge_receipt",
-                       pledge_receipt_json(k, p), f);
-}
-
-int receipt_refund(struct signed_doc *out, struct store *s,
-                   const struct signer *k, const struct refund *rf,
-                   const struct pledge *p, struct fault *f)
-{
-    char hash[65];
+    char hash[HEX32_LEN];
     const char *now = rf->created_at;
-    hex32(hash, rf->entry_hash);
+    hex_encode(hash, rf->entry_hash, 32);
     json_t *r = json_pack(
         "{s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:I, s:s, s:s, s:s}",
         "type", "refund_receipt", "v", 1, "refund_id", rf->id, "pledge_id",
@@ -110,15 +76,15 @@ int receipt_refund(struct signed_doc *out, struct store *s,
         (json_int_t)rf->amount_minor, "currency", rf->currency, "kind",
         "refund", "donor_name", donor_name(p), "seq", (json_int_t)rf->seq,
         "entry_hash", hash, "issued_at", now, "kid", k->kid);
-    return get_or_sign(out, s, k, rf->id, "refund_receipt", r, f);
+    return receipt_sign_take(out, k, r, f);
 }
 
 int receipt_head(struct signed_doc *out, const struct signer *k,
                  const struct campaign *c, const struct totals *t,
                  struct fault *f)
 {
-    char hash[65], now[CLOCK_RFC3339_LEN];
-    hex32(hash, t->head_hash);
+    char hash[HEX32_LEN], now[CLOCK_RFC3339_LEN];
+    hex_encode(hash, t->head_hash, 32);
     clock_format(now, clock_now_us());
     json_t *h = json_pack(
         "{s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "type",

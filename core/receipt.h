@@ -23,8 +23,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct store;
-
 struct signed_doc {
     char *body;
     char signature[SIGNER_SIG_B64];
@@ -32,22 +30,18 @@ struct signed_doc {
 
 void signed_doc_release(struct signed_doc *d);
 
-/* The receipt of pledge p: the stored one, or signed now with k and stored.
- * FAULT_UNAVAILABLE if it cannot be stored (the pledge itself stands). */
-int receipt_pledge(struct signed_doc *out, struct store *s,
-                   const struct signer *k, const struct pledge *p,
-                   struct fault *f) __attribute__((warn_unused_result));
-
-/* Builds and signs the receipt of a committed pledge, without storing. */
+/* Builds and signs the receipt of a committed pledge. issued_at is the
+ * entry's created_at, so the receipt is a pure function of the entry and
+ * the key (Ed25519 is deterministic): signing it again gives the same
+ * bytes. (Stored once by app/receipts.h.) */
 int receipt_pledge_sign(struct signed_doc *out, const struct signer *k,
                         const struct pledge *p, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* The receipt of refund r of pledge p, likewise. */
-int receipt_refund(struct signed_doc *out, struct store *s,
-                   const struct signer *k, const struct refund *r,
-                   const struct pledge *p, struct fault *f)
-    __attribute__((warn_unused_result));
+int receipt_refund_sign(struct signed_doc *out, const struct signer *k,
+                        const struct refund *r, const struct pledge *p,
+                        struct fault *f) __attribute__((warn_unused_result));
 
 /* Signs the head of campaign c at totals t. */
 int receipt_head(struct signed_doc *out, const struct signer *k,

@@ -1,5 +1,7 @@
 #include "core/signer.h"
 
+#include "core/hex.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -14,7 +16,7 @@ void signer_kid(char out[SIGNER_KID_MAX], const unsigned char pk[32])
     unsigned char h[8];
     crypto_generichash(h, sizeof h, pk, 32, NULL, 0);
     char hex[17];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    hex_encode(hex, h, sizeof h);
     snprintf(out, SIGNER_KID_MAX, "ed25519-%s", hex);
 }
 

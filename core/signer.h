@@ -9,6 +9,7 @@
  * signer_free). The kid is "ed25519-" + 16 hex digits of BLAKE2b(public
  * key), so it names the key itself.
  */
+#include "core/clock.h"
 #include "core/fault.h"
 
 #include <stddef.h>
@@ -16,6 +17,14 @@
 #define SIGNER_KID_MAX 32
 #define SIGNER_SIG_B64 89 /* base64 of 64 bytes, with padding and NUL */
 #define SIGNER_PK_B64 45  /* base64 of 32 bytes, with padding and NUL */
+
+/* A published key as the database records it. */
+struct key_info {
+    char kid[SIGNER_KID_MAX];
+    unsigned char public_key[32];
+    char created_at[CLOCK_RFC3339_LEN];
+    char retired_at[CLOCK_RFC3339_LEN]; /* "" while current */
+};
 
 struct signer {
     char kid[SIGNER_KID_MAX];

@@ -1,7 +1,8 @@
-#include "core/batch.h"
+#include "app/batch.h"
+#include "app/pledging.h"
 #include "core/pledge.h"
 #include "core/signer.h"
-#include "core/store.h"
+#include "store/store.h"
 #include "tests/suites.h"
 #include "tests/testdb.h"
 
@@ -40,10 +41,10 @@ START_TEST(one_batch_mixes_campaigns_refusals_and_replays)
                                 NULL};
     for (int i = 0; i < 6; i++) {
         rp[i] = &reqs[i];
-        pledge_item_init(&items[i], camp[i], ip[i]);
+        pledging_item_init(&items[i], camp[i], ip[i]);
     }
     struct fault f = {0};
-    ck_assert_int_eq(store_pledge_batch(s, items, 6, pledge_check_requests,
+    ck_assert_int_eq(pledging_batch(s, items, 6,
                                         rp, &f),
                      0);
     ck_assert_int_eq(items[0].rc, 0);
@@ -89,9 +90,9 @@ START_TEST(a_failing_batch_writes_nothing)
     const struct pledge_request *rp[2] = {&reqs[0], &reqs[1]};
     struct batch_item items[2];
     for (int i = 0; i < 2; i++)
-        pledge_item_init(&items[i], a.id, NULL);
+        pledging_item_init(&items[i], a.id, NULL);
     struct fault f = {0};
-    ck_assert_int_eq(store_pledge_batch(s, items, 2, pledge_check_requests,
+    ck_assert_int_eq(pledging_batch(s, items, 2,
                                         rp, &f),
                      FAULT_OVERFLOW);
     struct campaign c;

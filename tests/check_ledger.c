@@ -1,6 +1,7 @@
 #include "core/ledger.h"
+#include "app/pledging.h"
 #include "core/pledge.h"
-#include "core/store.h"
+#include "store/store.h"
 #include "tests/suites.h"
 #include "tests/testdb.h"
 
@@ -15,7 +16,7 @@ static void pledge_n(struct store *s, const char *campaign, int n)
         bool replayed;
         struct fault f = {0};
         struct pledge_request r = testdb_request(i % 3 == 0 ? 250000 : 100 + i);
-        ck_assert_msg(pledge_make(&p, &replayed, s, campaign, &r, NULL, &f) ==
+        ck_assert_msg(pledging_make(&p, &replayed, s, campaign, &r, NULL, &f) ==
                           0, "%s", f.message);
         ck_assert_int_eq(p.seq, i + 1);
     }

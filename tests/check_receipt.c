@@ -1,6 +1,8 @@
 #include "core/receipt.h"
+#include "app/pledging.h"
+#include "app/receipts.h"
 #include "core/signer.h"
-#include "core/store.h"
+#include "store/store.h"
 #include "tests/suites.h"
 #include "tests/testdb.h"
 
@@ -133,10 +135,10 @@ START_TEST(pledge_receipt_is_stored_once)
     bool replayed;
     struct pledge_request r = {.amount_minor = 250000, .donor_name = "Ana",
                                .donor_name_len = 3};
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
     struct signed_doc a = {0}, b = {0};
-    ck_assert_int_eq(receipt_pledge(&a, s, the_key, &p, NULL), 0);
-    ck_assert_int_eq(receipt_pledge(&b, s, the_key, &p, NULL), 0);
+    ck_assert_int_eq(receipts_pledge(&a, s, the_key, &p, NULL), 0);
+    ck_assert_int_eq(receipts_pledge(&b, s, the_key, &p, NULL), 0);
     ck_assert_str_eq(a.body, b.body); /* the stored one, not re-signed */
     ck_assert_str_eq(a.signature, b.signature);
     char *doc = wrap(&a, "receipt");

@@ -1,7 +1,8 @@
 #include "core/embed.h"
+#include "app/pledging.h"
 #include "core/pledge.h"
-#include "core/seed.h"
-#include "core/store.h"
+#include "app/seed.h"
+#include "store/store.h"
 #include "tests/suites.h"
 #include "tests/testdb.h"
 
@@ -52,7 +53,7 @@ START_TEST(pledge_fills_seq_time_and_hash)
                                .donor_email = "zoe@example.org",
                                .donor_email_len = 15,
                                .anonymous = true};
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
     ck_assert(!replayed);
     ck_assert_int_eq(p.seq, 1);
     ck_assert_int_eq(p.kind, PLEDGE_CUSTOM);
@@ -78,9 +79,9 @@ START_TEST(idempotent_replay_returns_the_same_pledge)
     struct pledge_request r = testdb_request(250000);
     struct pledge first, again;
     bool replayed;
-    ck_assert_int_eq(pledge_make(&first, &replayed, s, c.id, &r, &i, NULL), 0);
+    ck_assert_int_eq(pledging_make(&first, &replayed, s, c.id, &r, &i, NULL), 0);
     ck_assert(!replayed);
-    ck_assert_int_eq(pledge_make(&again, &replayed, s, c.id, &r, &i, NULL), 0);
+    ck_assert_int_eq(pledging_make(&again, &replayed, s, c.id, &r, &i, NULL), 0);
     ck_assert(replayed);
     ck_assert_str_eq(again.id, first.id);
     ck_assert_int_eq(again.seq, first.seq);
@@ -105,8 +106,8 @@ START_TEST(reused_key_with_another_request_is_refused)
     struct pledge p;
     bool replayed;
     struct fault f = {0};
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, &a, NULL), 0);
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, &b, &f),
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, &a, NULL), 0);
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, &b, &f),
                      FAULT_IDEM_REUSED);
     ck_assert_str_eq(fault_name(f.code), "idempotency_key_reused");
     struct totals t;
@@ -125,14 +126,14 @@ START_TEST(refused_pledges_write_nothing)
     bool replayed;
     struct fault f = {0};
     struct pledge_request r = testdb_request(99);
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, &f),
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, &f),
                      FAULT_AMOUNT_RANGE);
     r = testdb_request(1000);
     r.currency = "EUR", r.currency_len = 3;
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, NULL),
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, NULL),
                      FAULT_CURRENCY);
     r = testdb_request(1000);
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, "no-such-campaign", &r,
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, "no-such-campaign", &r,
                                  NULL, NULL),
                      FAULT_NOT_FOUND);
     PGconn *db = testdb_raw();
@@ -142,7 +143,7 @@ START_TEST(refused_pledges_write_nothing)
                          "version = version + 1 WHERE id = $1",
                          1, NULL, params, NULL, NULL, 0));
     PQfinish(db);
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, NULL),
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, NULL),
                      FAULT_CLOSED);
     struct ledger_check check;
     ck_assert_uint_eq(testdb_audit(&check, s, c.id), 0);
@@ -160,8 +161,8 @@ START_TEST(refund_reverses_once)
     struct refund rf, again;
     bool replayed;
     struct pledge_request r = testdb_request(5000), z = testdb_request(0);
-    ck_assert_int_eq(pledge_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
-    ck_assert_int_eq(pledge_make(&zero, &replayed, s, c.id, &z, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_make(&p, &replayed, s, c.id, &r, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_make(&zero, &replayed, s, c.id, &z, NULL, NULL), 0);
     struct totals t;
     ck_assert_int_eq(store_campaign_get(&c, &t, s, c.id, NULL), 0);
     ck_assert_int_eq(t.raised_minor, 5000);
@@ -170,20 +171,20 @@ START_TEST(refund_reverses_once)
     char k[40];
     random_key(k);
     struct idem i = key(k, "refund");
-    ck_assert_int_eq(pledge_refund(&rf, &replayed, s, p.id, &i, NULL), 0);
+    ck_assert_int_eq(pledging_refund(&rf, &replayed, s, p.id, &i, NULL, NULL), 0);
     ck_assert(!replayed);
     ck_assert_int_eq(rf.amount_minor, -5000);
     ck_assert_int_eq(rf.seq, 3);
-    ck_assert_int_eq(pledge_refund(&again, &replayed, s, p.id, &i, NULL), 0);
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, &i, NULL, NULL), 0);
     ck_assert(replayed);
     ck_assert_str_eq(again.id, rf.id);
-    ck_assert_int_eq(pledge_refund(&again, &replayed, s, p.id, NULL, NULL),
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, NULL, NULL, NULL),
                      FAULT_CONFLICT);
-    ck_assert_int_eq(pledge_refund(&again, &replayed, s, rf.id, NULL, NULL),
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, rf.id, NULL, NULL, NULL),
                      FAULT_CONFLICT);
-    ck_assert_int_eq(pledge_refund(&again, &replayed, s,
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s,
                                    "00000000-0000-4000-8000-000000000000",
-                                   NULL, NULL),
+                                   NULL, NULL, NULL),
                      FAULT_NOT_FOUND);
     ck_assert_int_eq(store_campaign_get(&c, &t, s, c.id, NULL), 0);
     ck_assert_int_eq(t.raised_minor, 0);
@@ -217,13 +218,13 @@ static void *write_pledges(void *arg)
         char k[64];
         snprintf(k, sizeof k, "%s-w%d-%d", w->campaign, w->index, i);
         struct idem id = key(k, k);
-        if (pledge_make(&p, &replayed, s, w->campaign, &r, &id, NULL) != 0)
+        if (pledging_make(&p, &replayed, s, w->campaign, &r, &id, NULL) != 0)
             w->failures++;
         else
             w->sum += amount;
         /* Every tenth request is retried: it must not count twice. */
         if (i % 10 == 0 &&
-            (pledge_make(&p, &replayed, s, w->campaign, &r, &id, NULL) != 0 ||
+            (pledging_make(&p, &replayed, s, w->campaign, &r, &id, NULL) != 0 ||
              !replayed))
             w->failures++;
     }

@@ -42,7 +42,7 @@ void testdb_campaign(struct campaign *c, struct store *s, const char *prefix)
     c->ntiers = 3;
     struct fault f = {0};
     ck_assert_int_eq(campaign_validate(c, &f), 0);
-    ck_assert_msg(store_campaign_create(s, c, &f) == 0, "%s", f.message);
+    ck_assert_msg(store_campaign_create(s, c, NULL, &f) == 0, "%s", f.message);
     struct totals t;
     ck_assert_int_eq(store_campaign_get(c, &t, s, c->id, &f), 0);
 }

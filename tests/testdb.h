@@ -2,7 +2,7 @@
 #define PLEDGED_TESTDB_H
 /* Helpers for suites that use the real Postgres of scripts/test. */
 #include "core/campaign.h"
-#include "core/store.h"
+#include "store/store.h"
 
 #include <libpq-fe.h>
 

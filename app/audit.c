@@ -1,6 +1,6 @@
-#include "core/audit.h"
+#include "app/audit.h"
 
-#include "core/store.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <sodium.h>

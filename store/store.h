@@ -2,7 +2,11 @@
 #define PLEDGED_STORE_H
 /*
  * The store: everything pledged keeps in Postgres, behind one libpq
- * connection. The only module that speaks SQL or includes libpq-fe.h.
+ * connection. The only floor that speaks SQL or includes libpq-fe.h; it
+ * knows tables, not HTTP or the command line. One file per table family
+ * (campaigns.c, ledger_write.c, batch_write.c, reads.c, receipts.c,
+ * admin.c, export.c, notify.c, migrate.c), connection handling in conn.c
+ * and value codecs in codec.c, sharing store/internal.h.
  *
  * A struct store is used by one thread at a time. It connects lazily and
  * reconnects by itself: when Postgres is unreachable a call fails with
@@ -12,10 +16,13 @@
  */
 #include "core/campaign.h"
 #include "core/clock.h"
+#include "core/export.h"
 #include "core/fault.h"
 #include "core/ledger.h"
 #include "core/pledge.h"
 #include "core/receipt.h"
+#include "core/signer.h"
+#include "core/token.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,10 +56,21 @@ int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
                        const char *id, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Inserts a campaign (validated by the caller) with zero totals.
- * FAULT_CONFLICT if the id is taken. */
+/* An admin action to record in the same transaction as the change it
+ * made (admin_log): who (the token's name), action, target, detail. */
+struct admin_action {
+    const char *who;
+    const char *action;
+    const char *target;
+    const char *detail; /* NULL: "" */
+};
+
+/* Inserts a campaign (validated by the caller) with zero totals, and log
+ * (may be NULL) in the same transaction. FAULT_CONFLICT if the id is
+ * taken. */
 int store_campaign_create(struct store *s, const struct campaign *c,
-                          struct fault *f) __attribute__((warn_unused_result));
+                          const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
 
 /* What an idempotency key recorded. */
 struct idem_record {
@@ -69,8 +87,9 @@ int store_idem_get(struct idem_record *out, struct store *s, const char *key,
 /* One pledge of a batch. The caller sets pledge.id, pledge.campaign_id and
  * idem (or NULL); the check callback fills the rest of the pledge from the
  * locked campaign. Results: rc (0 or a fault, with fault) and, for rc 0,
- * the committed pledge (seq, created_at, entry_hash) or, with replayed set,
- * the pledge its Idempotency-Key made before. */
+ * either the committed pledge (seq, created_at, entry_hash) or replayed
+ * set: its key was recorded before (or earlier in the batch), nothing was
+ * written for it, and the caller resolves what that key made. */
 struct batch_item {
     struct pledge pledge;
     const struct idem *idem;
@@ -85,11 +104,13 @@ typedef int batch_check_fn(void *ctx, size_t i, const struct campaign *c,
                            struct pledge *p, struct fault *f);
 
 /* Records a batch of pledges in one transaction: one lock per campaign
- * head (taken in id order), every entry chained, every idempotency row,
- * one totals update per campaign, one COMMIT, and a NOTIFY on
- * "pledged_totals" per campaign. Items that fail their check or replay a
- * key are not written; the others all commit or none does. Returns 0 when
- * the batch ran (see each item), or a fault for the whole batch (nothing
+ * head (taken in id order), every entry chained (ledger_next), every
+ * idempotency row, one totals update per campaign, one COMMIT, and a
+ * totals notification per campaign. Items that fail their check or replay
+ * a key are not written; the others all commit or none does. Returns 0
+ * when the batch ran (see each item), FAULT_RETRY when another transaction
+ * recorded one of its keys meanwhile (nothing written: run it again, and
+ * that key shows up as a replay), or a fault for the whole batch (nothing
  * written, e.g. FAULT_UNAVAILABLE). */
 int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
                        batch_check_fn *check, void *ctx, struct fault *f)
@@ -99,12 +120,15 @@ int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
 int store_pledge_get(struct pledge *p, struct store *s, const char *id,
                      struct fault *f) __attribute__((warn_unused_result));
 
-/* Appends the reversal of pledge_id (r->id set by the caller) and fills the
- * rest of r. FAULT_NOT_FOUND, FAULT_CONFLICT (already refunded, or a
- * refund's id), FAULT_IDEM_IN_FLIGHT as above. */
+/* Appends the reversal of pledge_id (r->id set by the caller), records
+ * idem's key and log (each may be NULL) in the same transaction, and fills
+ * the rest of r. FAULT_NOT_FOUND, FAULT_CONFLICT (already refunded),
+ * FAULT_RETRY (the key was recorded meanwhile, as for batches). Whether
+ * pledge_id is itself a refund is the caller's question. */
 int store_refund_append(struct refund *r, struct store *s,
                         const char *pledge_id, const struct idem *idem,
-                        struct fault *f) __attribute__((warn_unused_result));
+                        const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
 
 int store_refund_get(struct refund *r, struct store *s, const char *id,
                      struct fault *f) __attribute__((warn_unused_result));
@@ -128,27 +152,23 @@ int store_campaigns_list(struct store *s,
 
 /* The name of the live (not revoked) token with this hash: 0, or
  * FAULT_NOT_FOUND. */
-int store_token_find(char name[65], struct store *s,
+int store_token_find(char name[TOKEN_NAME_MAX + 1], struct store *s,
                      const unsigned char hash[32], struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Replaces a campaign's settings (validated by the caller) and bumps its
  * version, under the same lock pledges take, so no pledge checked against
- * the old settings commits after this does. FAULT_NOT_FOUND. */
+ * the old settings commits after this does; log (may be NULL) is written
+ * in the same transaction. FAULT_NOT_FOUND. */
 int store_campaign_update(struct store *s, const struct campaign *c,
-                          struct fault *f) __attribute__((warn_unused_result));
-
-/* A pledge as staff see it. */
-struct pledge_row {
-    struct pledge pledge;
-    bool refunded;
-};
+                          const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
 
 /* Calls fn for up to limit pledges of a campaign, newest first, starting
  * below seq `before` (0: from the newest). Keyset paging: pass the last
  * row's seq as the next `before`. */
-int store_pledges_page(struct store *s, const char *campaign_id,
-                       int64_t before, int limit,
+int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
+                       int limit,
                        int (*fn)(void *ctx, const struct pledge_row *p),
                        void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
@@ -170,16 +190,10 @@ int store_receipts_walk(struct store *s, const char *campaign_id,
                         void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Appends to the admin log. */
-int store_admin_log(struct store *s, const char *who, const char *action,
-                    const char *target, const char *detail, struct fault *f)
-    __attribute__((warn_unused_result));
-
-struct token_info {
-    char name[65];
-    char created_at[CLOCK_RFC3339_LEN];
-    char revoked_at[CLOCK_RFC3339_LEN]; /* "" while live */
-};
+/* Appends to the admin log (for an action that changes nothing else:
+ * changes log theirs in their own transaction). */
+int store_admin_log(struct store *s, const struct admin_action *a,
+                    struct fault *f) __attribute__((warn_unused_result));
 
 int store_tokens_list(struct store *s,
                       int (*fn)(void *ctx, const struct token_info *t),
@@ -189,17 +203,6 @@ int store_tokens_list(struct store *s,
 /* Revokes a live token. FAULT_NOT_FOUND if there is none by that name. */
 int store_token_revoke(struct store *s, const char *name, struct fault *f)
     __attribute__((warn_unused_result));
-
-/* One row of a ledger export: the entry and its pledge's donor fields.
- * Strings point into the store's current result and stay valid until the
- * next store_export_next() or store_export_close(). */
-struct export_row {
-    struct ledger_entry entry;
-    const char *donor_name;  /* "" when none */
-    const char *donor_email; /* "" when none */
-    const char *message;     /* "" when none */
-    bool anonymous;
-};
 
 /* The head seq of a campaign now: 0 and *seq, or FAULT_NOT_FOUND. */
 int store_head_seq(int64_t *seq, struct store *s, const char *campaign_id,
@@ -214,15 +217,19 @@ int store_export_open(struct store *s, const char *campaign_id,
                       bool has_to, int64_t to_us, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* 1 and *row filled, 0 at the end, or a fault. */
-int store_export_next(struct export_row *row, struct store *s,
-                      struct fault *f) __attribute__((warn_unused_result));
+/* 1 and *row filled (its strings point into the store's current result
+ * and stay valid until the next call or store_export_close()), 0 at the
+ * end, or a fault. */
+int store_export_next(struct export_row *row, struct store *s, struct fault *f)
+    __attribute__((warn_unused_result));
 
 /* Ends an export early or late; the store is usable again. */
 void store_export_close(struct store *s);
 
-/* LISTENs on channel (connecting if needed): 0 or FAULT_UNAVAILABLE. */
-int store_listen(struct store *s, const char *channel, struct fault *f)
+/* LISTENs for totals changes (connecting if needed): 0 or
+ * FAULT_UNAVAILABLE. Every write that moves a campaign's totals or
+ * settings notifies with the campaign's id as payload. */
+int store_listen_totals(struct store *s, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Waits up to timeout_ms for notifications and calls fn with each payload.
@@ -244,10 +251,9 @@ int store_receipt_get(struct signed_doc *out, struct store *s,
     __attribute__((warn_unused_result));
 
 /* Stores a receipt unless one exists for subject_id (then keeps that one). */
-int store_receipt_put(struct store *s, const char *subject_id,
-                      const char *type, const struct signed_doc *d,
-                      const char *kid, struct fault *f)
-    __attribute__((warn_unused_result));
+int store_receipt_put(struct store *s, const char *subject_id, const char *type,
+                      const struct signed_doc *d, const char *kid,
+                      struct fault *f) __attribute__((warn_unused_result));
 
 /* Stores n receipts in one statement; stored[i] tells whether docs[i] was
  * stored (false: one existed for ids[i] already, and is kept). The commit
@@ -261,7 +267,8 @@ int store_receipts_put(bool *stored, struct store *s, const char *const *ids,
 
 /* Records a public key as the current one. With rotate, every other key is
  * marked retired in the same transaction; without, a second current key is
- * FAULT_CONFLICT. Recording a kid that exists changes nothing. */
+ * FAULT_CONFLICT ("another key is current"). Recording a kid that exists
+ * changes nothing. */
 int store_key_add(struct store *s, const char *kid, const unsigned char pk[32],
                   bool rotate, struct fault *f)
     __attribute__((warn_unused_result));
@@ -269,13 +276,6 @@ int store_key_add(struct store *s, const char *kid, const unsigned char pk[32],
 /* The public key of kid: 0, or FAULT_NOT_FOUND. */
 int store_key_get(unsigned char pk[32], struct store *s, const char *kid,
                   struct fault *f) __attribute__((warn_unused_result));
-
-struct key_info {
-    char kid[SIGNER_KID_MAX];
-    unsigned char public_key[32];
-    char created_at[CLOCK_RFC3339_LEN];
-    char retired_at[CLOCK_RFC3339_LEN]; /* "" while current */
-};
 
 /* Calls fn for every key, oldest first. */
 int store_keys_list(struct store *s,

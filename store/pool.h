@@ -17,7 +17,7 @@ struct pool;
 struct pool *pool_new(const char *conninfo, size_t size);
 void pool_free(struct pool *p); /* every store must have been released */
 
-/* How long a request waits for a free connection before answering 503. */
+/* How long a caller waits for a free connection before FAULT_UNAVAILABLE. */
 #define POOL_WAIT_MS 2000
 
 /* Waits up to wait_ms for a free store: the store, or NULL with

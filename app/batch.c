@@ -1,6 +1,8 @@
-#include "core/batch.h"
+#include "app/batch.h"
 
-#include "core/store.h"
+#include "app/pledging.h"
+#include "app/receipts.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -111,10 +113,9 @@ static void answer(struct store *s, const struct signer *k,
         if (j->rc != 0)
             continue;
         if (j->replayed) {
-            if (receipt_pledge(&j->receipt, s, k, &j->pledge, NULL) != 0)
+            if (receipts_pledge(&j->receipt, s, k, &j->pledge, NULL) != 0)
                 j->receipt.body = NULL;
-        } else if (receipt_pledge_sign(&j->receipt, k, &j->pledge, NULL) !=
-                   0) {
+        } else if (receipt_pledge_sign(&j->receipt, k, &j->pledge, NULL) != 0) {
             j->receipt.body = NULL;
         } else if (docs && ids && stored &&
                    (docs[m].body = strdup(j->receipt.body)) != NULL) {
@@ -135,8 +136,9 @@ static void answer(struct store *s, const struct signer *k,
     if (m > 0 && idcopy &&
         store_receipts_put(stored, s, ids, docs, m, "pledge_receipt", k->kid,
                            &f) != 0)
-        fprintf(stderr, "pledged: %zu receipts not stored yet (%s); "
-                        "replays will sign them again\n",
+        fprintf(stderr,
+                "pledged: %zu receipts not stored yet (%s); "
+                "replays will sign them again\n",
                 m, f.message);
     for (size_t d = 0; d < m; d++)
         signed_doc_release(&docs[d]);
@@ -161,12 +163,12 @@ static void run_batch(struct batcher *b, struct store *s,
         if (jobs)
             jobs[i] = j;
         if (rc == 0) {
-            pledge_item_init(&items[i], j->campaign_id, j->idem);
+            pledging_item_init(&items[i], j->campaign_id, j->idem);
             reqs[i] = j->req;
         }
     }
     if (rc == 0)
-        rc = store_pledge_batch(s, items, n, pledge_check_requests, reqs, &f);
+        rc = pledging_batch(s, items, n, reqs, &f);
     for (i = 0; jobs && i < n; i++) {
         struct pledge_job *j = jobs[i];
         memset(&j->receipt, 0, sizeof j->receipt);
@@ -204,8 +206,8 @@ static void *committer(void *arg)
         if (s == NULL) {
             for (struct pledge_job *j = jobs, *next; j; j = next) {
                 next = j->next;
-                j->rc = fault_set(&j->fault, FAULT_NOMEM, NULL,
-                                  "out of memory");
+                j->rc =
+                    fault_set(&j->fault, FAULT_NOMEM, NULL, "out of memory");
                 j->done(j);
             }
         } else {

@@ -1,5 +1,5 @@
-#ifndef PLEDGED_AUDIT_H
-#define PLEDGED_AUDIT_H
+#ifndef PLEDGED_APP_AUDIT_H
+#define PLEDGED_APP_AUDIT_H
 /*
  * The audit of one campaign: recomputes the hash chain and the sums from
  * the ledger, compares them with the stored totals, and re-verifies every

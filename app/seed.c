@@ -1,8 +1,9 @@
-#include "core/seed.h"
+#include "app/seed.h"
 
+#include "app/pledging.h"
+#include "app/receipts.h"
 #include "core/pledge.h"
-#include "core/receipt.h"
-#include "core/store.h"
+#include "store/store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ int seed_reference(struct store *s, const struct signer *k, int *added,
     if (rc)
         return rc;
     struct fault exists = {0};
-    rc = store_campaign_create(s, &c, &exists);
+    rc = store_campaign_create(s, &c, NULL, &exists);
     if (rc && rc != FAULT_CONFLICT)
         return fault_set(f, rc, exists.field, "%s", exists.message);
     rc = 0; /* already there: a re-run only tops up missing demo pledges */
@@ -65,11 +66,11 @@ int seed_reference(struct store *s, const struct signer *k, int *added,
             .anonymous = demo[i].anonymous,
         };
         bool replayed;
-        rc = pledge_make(&p, &replayed, s, "help-us", &req, &idem, f);
+        rc = pledging_make(&p, &replayed, s, "help-us", &req, &idem, f);
         count += rc == 0 && !replayed;
         struct signed_doc receipt = {0};
         if (rc == 0 && k)
-            rc = receipt_pledge(&receipt, s, k, &p, f);
+            rc = receipts_pledge(&receipt, s, k, &p, f);
         signed_doc_release(&receipt);
     }
     if (added)

@@ -1,7 +1,7 @@
-#include "core/cache.h"
+#include "app/cache.h"
 
-#include "core/pool.h"
-#include "core/store.h"
+#include "store/pool.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +10,6 @@
 #include <time.h>
 
 #define SLOTS 1024
-#define CHANNEL "pledged_totals"
 
 struct slot {
     char id[CAMPAIGN_ID_MAX + 1]; /* "" when free */
@@ -41,8 +40,10 @@ static struct slot *slot_for(struct cache *c, const char *id)
         if (!free_slot && c->slots[i].id[0] == '\0')
             free_slot = &c->slots[i];
     }
-    struct slot *s = free_slot ? free_slot : &c->slots[c->next_victim++ % SLOTS];
-    unsigned long gen = s->gen + 1; /* an evicted slot's loader must not store */
+    struct slot *s =
+        free_slot ? free_slot : &c->slots[c->next_victim++ % SLOTS];
+    unsigned long gen =
+        s->gen + 1; /* an evicted slot's loader must not store */
     memset(s, 0, sizeof *s);
     s->gen = gen;
     snprintf(s->id, sizeof s->id, "%s", id);
@@ -77,7 +78,7 @@ static void *listen_loop(void *arg)
     bool live = false;
     while (s && !atomic_load(&c->stop)) {
         if (!live) {
-            if (store_listen(s, CHANNEL, NULL) == 0) {
+            if (store_listen_totals(s, NULL) == 0) {
                 live = true;
                 set_live(c, true);
             } else {

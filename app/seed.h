@@ -1,5 +1,5 @@
-#ifndef PLEDGED_SEED_H
-#define PLEDGED_SEED_H
+#ifndef PLEDGED_APP_SEED_H
+#define PLEDGED_APP_SEED_H
 /*
  * The reference campaign of the spec: "help-us", USD, goal 5,000 $, tiers
  * 0 / 2,500 / 5,000 $, and demo pledges that add up to 929 $. Seeding is

@@ -1,6 +1,6 @@
-#include "core/pool.h"
+#include "store/pool.h"
 
-#include "core/store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -97,4 +97,7 @@ size_t pool_in_use(struct pool *p)
     return n;
 }
 
-size_t pool_size(const struct pool *p) { return p->size; }
+size_t pool_size(const struct pool *p)
+{
+    return p->size;
+}

@@ -1,8 +1,8 @@
-#ifndef PLEDGED_BATCH_H
-#define PLEDGED_BATCH_H
+#ifndef PLEDGED_APP_BATCH_H
+#define PLEDGED_APP_BATCH_H
 /*
  * Group commit for pledges. Requests arriving together are written in one
- * transaction (store_pledge_batch): one lock per campaign head, one COMMIT
+ * transaction (pledging_batch): one lock per campaign head, one COMMIT
  * (synchronous_commit = on) for all of them. A batch closes when it holds
  * max_batch pledges or when the first one has waited wait_us, so a lone
  * pledge is barely delayed. Receipts are signed after the commit, outside
@@ -42,9 +42,9 @@ struct pledge_job {
 struct batcher_config {
     const char *conninfo;
     const struct signer *signer;
-    unsigned threads;  /* committer threads, each with its own connection */
-    size_t max_batch;  /* e.g. 256 */
-    unsigned wait_us;  /* e.g. 1000 */
+    unsigned threads; /* committer threads, each with its own connection */
+    size_t max_batch; /* e.g. 256 */
+    unsigned wait_us; /* e.g. 1000 */
 };
 
 /* NULL when out of memory or threads cannot start. */

@@ -1,17 +1,16 @@
-/* pledged: the command line. One binary for serving and for operations. */
+/* pledged: the command line. One binary for serving and for operations;
+ * every command is a use case of app/ (serve hands the app to api/). */
+#include "api/http.h"
 #include "api/ratelimit.h"
 #include "api/server.h"
-#include "core/audit.h"
-#include "core/batch.h"
-#include "core/cache.h"
-#include "core/embed.h"
+#include "app/admin.h"
+#include "app/app.h"
+#include "app/exporting.h"
+#include "app/keys.h"
 #include "core/export.h"
 #include "core/ledger.h"
-#include "core/pool.h"
 #include "core/receipt.h"
-#include "core/seed.h"
 #include "core/signer.h"
-#include "core/store.h"
 #include "core/token.h"
 
 #include <sodium.h>
@@ -43,48 +42,36 @@ static unsigned env_uint(const char *name, unsigned fallback)
     return (unsigned)n;
 }
 
+static const char *key_file(void)
+{
+    return env_or("PLEDGED_KEY_FILE", "var/signing.key");
+}
+
+/* Prints "pledged: WHAT: context: cause (code); hint" and returns 1. */
 static int fail(const char *what, const struct fault *f)
 {
-    fprintf(stderr, "pledged: %s: %s (%s)\n", what,
-            f->message[0] ? f->message : fault_name(f->code),
-            fault_name(f->code));
+    char text[sizeof f->context + sizeof f->message + sizeof f->hint + 64];
+    fault_describe(text, sizeof text, f);
+    fprintf(stderr, "pledged: %s: %s\n", what, text);
     return 1;
 }
 
-static struct store *open_store(void)
+static int cmd_migrate(struct app *a)
 {
-    struct store *s = store_new(env_or("DATABASE_URL", ""));
-    if (s == NULL)
-        fprintf(stderr, "pledged: out of memory\n");
-    return s;
-}
-
-static int cmd_migrate(struct store *s)
-{
-    struct migration m[32];
-    size_t n = embedded_sql_count < 32 ? embedded_sql_count : 32;
-    for (size_t i = 0; i < n; i++)
-        m[i] = (struct migration){embedded_sql[i].name,
-                                  (const char *)embedded_sql[i].data};
     struct fault f = {0};
     int applied = 0;
-    if (store_migrate(s, m, n, &applied, &f) != 0)
+    size_t known = 0;
+    if (app_migrate(a, &applied, &known, &f) != 0)
         return fail("migrate", &f);
-    printf("migrate: %d applied, %zu known\n", applied, n);
+    printf("migrate: %d applied, %zu known\n", applied, known);
     return 0;
 }
 
-static const char *key_file(void);
-
-static int cmd_seed(struct store *s)
+static int cmd_seed(struct app *a)
 {
     struct fault f = {0};
     int added = 0;
-    /* With a key at hand the demo pledges get receipts too. */
-    struct signer *k = signer_load(key_file(), NULL);
-    int rc = seed_reference(s, k, &added, &f);
-    signer_free(k);
-    if (rc != 0)
+    if (app_seed(a, &added, &f) != 0)
         return fail("seed", &f);
     printf("seed: help-us ready, %d demo pledges added\n", added);
     return 0;
@@ -98,14 +85,15 @@ static int print_token(void *ctx, const struct token_info *t)
     return 0;
 }
 
-static int cmd_token(struct store *s, int argc, char **argv)
+static int cmd_token(struct app *a, int argc, char **argv)
 {
     struct fault f = {0};
     if (argc == 3 && strcmp(argv[2], "list") == 0)
-        return store_tokens_list(s, print_token, NULL, &f) ? fail("token list", &f)
-                                                           : 0;
+        return admin_tokens_list(a, print_token, NULL, &f)
+                   ? fail("token list", &f)
+                   : 0;
     if (argc == 4 && strcmp(argv[2], "revoke") == 0) {
-        if (store_token_revoke(s, argv[3], &f) != 0)
+        if (admin_token_revoke(a, argv[3], &f) != 0)
             return fail("token revoke", &f);
         printf("token %s revoked\n", argv[3]);
         return 0;
@@ -116,40 +104,35 @@ static int cmd_token(struct store *s, int argc, char **argv)
         return 2;
     }
     char token[TOKEN_TEXT_LEN];
-    if (token_create(token, s, argv[3], &f) != 0)
+    if (admin_token_create(token, a, argv[3], &f) != 0)
         return fail("token create", &f);
     printf("%s\n", token);
     sodium_memzero(token, sizeof token);
     return 0;
 }
 
-static int cmd_audit(struct store *s, int argc, char **argv)
+static int cmd_audit(struct app *a, int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: pledged audit CAMPAIGN_ID\n");
         return 2;
     }
-    struct audit a;
+    struct audit au;
     struct fault f = {0};
-    if (audit_run(&a, s, argv[2], &f) != 0)
+    if (admin_audit(&au, a, NULL, argv[2], &f) != 0)
         return fail("audit", &f);
-    const struct ledger_check check = a.ledger;
+    const struct ledger_check check = au.ledger;
     printf("audit %s: %lld entries, raised_minor %lld, supporters %lld, "
            "%lld receipts: %s\n",
            argv[2], (long long)check.entries, (long long)check.raised_minor,
-           (long long)check.supporters, (long long)a.receipts,
+           (long long)check.supporters, (long long)au.receipts,
            ledger_check_ok(&check) ? "ok" : "PROBLEMS");
     for (size_t i = 0; i < check.nproblems && i < LEDGER_PROBLEMS_MAX; i++)
         printf("  %s\n", check.problems[i]);
     return ledger_check_ok(&check) ? 0 : 1;
 }
 
-static const char *key_file(void)
-{
-    return env_or("PLEDGED_KEY_FILE", "var/signing.key");
-}
-
-static int cmd_keygen(struct store *s, int argc, char **argv)
+static int cmd_keygen(struct app *a, int argc, char **argv)
 {
     bool rotate = argc > 2 && strcmp(argv[2], "--rotate") == 0;
     struct stat st;
@@ -163,34 +146,19 @@ static int cmd_keygen(struct store *s, int argc, char **argv)
     int rc = 1;
     /* Record the public half first: a key file whose key the database
      * does not know would sign receipts no one can verify. */
-    if (k == NULL || store_key_add(s, k->kid, k->public_key, rotate, &f) != 0 ||
-        signer_save(k, key_file(), &f) != 0)
+    if (k == NULL || keys_publish(a, k, rotate, &f) != 0 ||
+        signer_save(k, key_file(), &f) != 0) {
+        if (f.code == FAULT_CONFLICT)
+            fault_hint(&f, "use `pledged keygen --rotate` to replace it");
         fail("keygen", &f);
-    else
+    } else
         rc = 0, printf("keygen: %s written to %s%s\n", k->kid, key_file(),
                        rotate ? " (previous key retired)" : "");
     signer_free(k);
     return rc;
 }
 
-struct verify_ctx {
-    struct store *store;
-    struct signer *local; /* fallback when the database is unreachable */
-};
-
-static int lookup_key(unsigned char pk[32], void *ctx, const char *kid)
-{
-    struct verify_ctx *v = ctx;
-    struct fault f = {0};
-    int rc = store_key_get(pk, v->store, kid, &f);
-    if (rc == FAULT_UNAVAILABLE && v->local && strcmp(v->local->kid, kid) == 0) {
-        memcpy(pk, v->local->public_key, 32);
-        return 0;
-    }
-    return rc;
-}
-
-static int cmd_verify(struct store *s, int argc, char **argv)
+static int cmd_verify(struct app *a, int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: pledged verify FILE\n");
@@ -208,13 +176,14 @@ static int cmd_verify(struct store *s, int argc, char **argv)
         fprintf(stderr, "pledged: %s: %s\n", argv[2], err.text);
         return 2;
     }
-    struct verify_ctx ctx = {.store = s, .local = signer_load(key_file(), NULL)};
+    /* The local key stands in for the database when it is unreachable. */
+    struct signer *local = signer_load(key_file(), NULL);
     bool valid = false;
     char kid[SIGNER_KID_MAX];
     struct fault f = {0};
-    int rc = receipt_verify(&valid, kid, doc, lookup_key, &ctx, &f);
+    int rc = keys_verify(&valid, kid, a, doc, local, &f);
     json_decref(doc);
-    signer_free(ctx.local);
+    signer_free(local);
     if (rc != 0) {
         fprintf(stderr, "pledged: %s: %s\n", argv[2], f.message);
         return 1;
@@ -224,7 +193,7 @@ static int cmd_verify(struct store *s, int argc, char **argv)
     return valid ? 0 : 1;
 }
 
-static int cmd_export(struct store *s, int argc, char **argv)
+static int cmd_export(struct app *a, int argc, char **argv)
 {
     struct export_params p;
     memset(&p, 0, sizeof p);
@@ -261,18 +230,19 @@ static int cmd_export(struct store *s, int argc, char **argv)
         fprintf(stderr, "pledged export: cannot write %s\n", out_path);
         return 1;
     }
-    struct export x;
+    struct exporting *e = NULL;
     struct fault f = {0};
-    int rc = export_begin(&x, s, &p, &f);
-    while (rc == 0) { /* x.out starts with the CSV header */
-        if (fwrite(x.out.data, 1, x.out.len, out) != x.out.len)
+    int rc = exporting_open(&e, a, &p, &f);
+    while (rc == 0) { /* out starts with the CSV header */
+        struct export *x = exporting_export(e);
+        if (fwrite(x->out.data, 1, x->out.len, out) != x->out.len)
             rc = fault_set(&f, FAULT_INTERNAL, NULL, "write failed");
-        buf_reset(&x.out);
-        if (rc != 0 || x.done)
+        buf_reset(&x->out);
+        if (rc != 0 || x->done)
             break;
-        rc = export_fill(&x, 64 * 1024, &f);
+        rc = exporting_fill(e, 64 * 1024, &f);
     }
-    export_end(&x);
+    exporting_close(e);
     if (out != stdout && fclose(out) != 0 && rc == 0)
         rc = fault_set(&f, FAULT_INTERNAL, NULL, "write failed");
     if (rc != 0)
@@ -300,53 +270,45 @@ static int cmd_serve(void)
     struct signer *key = signer_load(key_file(), &f);
     if (key == NULL)
         return fail("serve: signing key", &f);
-    struct app app = {
+    struct app_config ac = {
         .conninfo = env_or("DATABASE_URL", ""),
-        .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
-        .pool = pool_new(env_or("DATABASE_URL", ""),
-                         env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads)),
+        .connections = env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads),
         .signer = key,
+        .serve = true,
+        .committers = env_uint("PLEDGED_COMMITTERS", 2),
+        .batch_max = env_uint("PLEDGED_BATCH_MAX", 256),
+        .batch_wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
+    };
+    struct api api = {
+        .app = app_open(&ac, &f),
+        .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .auth_limit = ratelimit_new(0.1, 10), /* 10 failures, then 1/10 s */
     };
     unsigned rate = env_uint("PLEDGED_RATE_LIMIT", 20);
     if (rate > 0)
-        app.post_limit = ratelimit_new(rate, env_uint("PLEDGED_RATE_BURST",
+        api.post_limit = ratelimit_new(rate, env_uint("PLEDGED_RATE_BURST",
                                                       rate * 2));
-    struct batcher_config bc = {
-        .conninfo = app.conninfo,
-        .signer = key,
-        .threads = env_uint("PLEDGED_COMMITTERS", 2),
-        .max_batch = env_uint("PLEDGED_BATCH_MAX", 256),
-        .wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
-    };
-    app.batcher = batcher_new(&bc);
-    app.cache = cache_new(app.conninfo);
-    if (app.pool == NULL || app.batcher == NULL || app.cache == NULL) {
-        fprintf(stderr, "pledged: out of memory\n");
-        batcher_free(app.batcher);
-        cache_free(app.cache);
-        pool_free(app.pool);
-        signer_free(key);
-        return 1;
+    int rc = 1;
+    if (api.app == NULL) {
+        fail("serve", &f);
+        goto done;
     }
     /* Make sure the key's public half is published; a database that is
      * down now is retried by every request later. */
-    struct store *s = pool_acquire(app.pool, 0, &f);
-    int rc = s ? store_key_add(s, key->kid, key->public_key, false, &f) : -1;
-    pool_release(app.pool, s);
-    if (rc == FAULT_CONFLICT) {
-        fprintf(stderr, "pledged: key %s is not the current key in the "
-                        "database; run `pledged keygen --rotate`\n", key->kid);
-    } else {
-        if (rc != 0)
-            fprintf(stderr, "pledged: warning: %s\n", f.message);
-        rc = server_run(&cfg, &app) == 0 ? 0 : 1;
+    if ((rc = keys_publish(api.app, key, false, &f)) == FAULT_CONFLICT) {
+        fault_context(&f, "key %s is not the current key in the database",
+                      key->kid);
+        fault_hint(&f, "run `pledged keygen --rotate`");
+        rc = fail("serve", &f);
+        goto done;
     }
-    batcher_free(app.batcher);
-    cache_free(app.cache);
-    pool_free(app.pool);
-    ratelimit_free(app.post_limit);
-    ratelimit_free(app.auth_limit);
+    if (rc != 0)
+        fprintf(stderr, "pledged: warning: %s\n", f.message);
+    rc = server_run(&cfg, &api) == 0 ? 0 : 1;
+done:
+    app_close(api.app);
+    ratelimit_free(api.post_limit);
+    ratelimit_free(api.auth_limit);
     signer_free(key);
     return rc ? 1 : 0;
 }
@@ -393,24 +355,33 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    struct store *s = open_store();
-    if (s == NULL)
-        return 1;
+    /* With a key at hand, seed signs the demo pledges' receipts too. */
+    struct signer *key = signer_load(key_file(), NULL);
+    struct fault f = {0};
+    struct app_config ac = {.conninfo = env_or("DATABASE_URL", ""),
+                            .connections = 1,
+                            .signer = key};
+    struct app *a = app_open(&ac, &f);
+    if (a == NULL) {
+        signer_free(key);
+        return fail(cmd, &f);
+    }
     int rc;
     if (strcmp(cmd, "migrate") == 0)
-        rc = cmd_migrate(s);
+        rc = cmd_migrate(a);
     else if (strcmp(cmd, "seed") == 0)
-        rc = cmd_seed(s);
+        rc = cmd_seed(a);
     else if (strcmp(cmd, "token") == 0)
-        rc = cmd_token(s, argc, argv);
+        rc = cmd_token(a, argc, argv);
     else if (strcmp(cmd, "keygen") == 0)
-        rc = cmd_keygen(s, argc, argv);
+        rc = cmd_keygen(a, argc, argv);
     else if (strcmp(cmd, "verify") == 0)
-        rc = cmd_verify(s, argc, argv);
+        rc = cmd_verify(a, argc, argv);
     else if (strcmp(cmd, "export") == 0)
-        rc = cmd_export(s, argc, argv);
+        rc = cmd_export(a, argc, argv);
     else
-        rc = cmd_audit(s, argc, argv);
-    store_free(s);
+        rc = cmd_audit(a, argc, argv);
+    app_close(a);
+    signer_free(key);
     return rc;
 }

@@ -1,5 +1,5 @@
-#ifndef PLEDGED_CACHE_H
-#define PLEDGED_CACHE_H
+#ifndef PLEDGED_APP_CACHE_H
+#define PLEDGED_APP_CACHE_H
 /*
  * Campaigns and their totals served from memory. Every ledger write and
  * campaign change NOTIFYs "pledged_totals" with the campaign id in the same

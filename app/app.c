@@ -1,0 +1,110 @@
+#include "app/app.h"
+
+#include "app/batch.h"
+#include "app/cache.h"
+#include "app/seed.h"
+#include "core/embed.h"
+#include "store/pool.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+
+struct app *app_open(const struct app_config *cfg, struct fault *f)
+{
+    struct app *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    a->conninfo = cfg->conninfo ? cfg->conninfo : "";
+    a->signer = cfg->signer;
+    a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
+    bool ok = a->pool != NULL;
+    if (ok && cfg->serve) {
+        struct batcher_config bc = {
+            .conninfo = a->conninfo,
+            .signer = cfg->signer,
+            .threads = cfg->committers,
+            .max_batch = cfg->batch_max,
+            .wait_us = cfg->batch_wait_us,
+        };
+        a->batcher = batcher_new(&bc);
+        a->cache = cache_new(a->conninfo);
+        ok = a->batcher != NULL && a->cache != NULL;
+    }
+    if (!ok) {
+        app_close(a);
+        fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    return a;
+}
+
+void app_close(struct app *a)
+{
+    if (a == NULL)
+        return;
+    batcher_free(a->batcher);
+    cache_free(a->cache);
+    pool_free(a->pool);
+    free(a);
+}
+
+int app_ping(struct app *a, struct fault *f)
+{
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? store_ping(s, f) : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}
+
+void app_stats(struct app_stats *out, struct app *a)
+{
+    *out = (struct app_stats){0};
+    out->pool_in_use = pool_in_use(a->pool);
+    out->pool_size = pool_size(a->pool);
+    if (a->cache)
+        cache_stats(a->cache, &out->cache_hits, &out->cache_misses,
+                    &out->cache_live);
+}
+
+#define MIGRATIONS_MAX 32
+
+int app_migrate(struct app *a, int *applied, size_t *known, struct fault *f)
+{
+    struct migration m[MIGRATIONS_MAX];
+    size_t n = embedded_sql_count;
+    if (n > MIGRATIONS_MAX)
+        return fault_set(f, FAULT_INTERNAL, NULL, "%zu migrations, room for %d",
+                         n, MIGRATIONS_MAX);
+    for (size_t i = 0; i < n; i++)
+        m[i] = (struct migration){embedded_sql[i].name,
+                                  (const char *)embedded_sql[i].data};
+    if (known)
+        *known = n;
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? store_migrate(s, m, n, applied, f) : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}
+
+int app_seed(struct app *a, int *added, struct fault *f)
+{
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? seed_reference(s, a->signer, added, f) : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}
+
+int app_campaign_public(struct campaign *c, struct totals *t, struct app *a,
+                        const char *id, struct fault *f)
+{
+    if (!campaign_id_valid(id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
+    if (a->cache)
+        return cache_get(c, t, a->cache, a->pool, id, f);
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? store_campaign_get(c, t, s, id, f) : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}

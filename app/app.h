@@ -1,0 +1,74 @@
+#ifndef PLEDGED_APP_APP_H
+#define PLEDGED_APP_APP_H
+/*
+ * The use cases' shared state, and the use cases every front end needs.
+ *
+ * api/ (HTTP) and cli/ (the command line) reach the database only through
+ * app/: they hold a struct app and call app_*, admin_* (app/admin.h),
+ * keys_* (app/keys.h), exporting_* and batcher_*; they never include
+ * store/. A struct app is shared by the server's threads: its pool, cache
+ * and batcher are thread-safe, the rest is read-only once open.
+ */
+#include "core/campaign.h"
+#include "core/fault.h"
+#include "core/signer.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pool;
+struct cache;
+struct batcher;
+
+struct app_config {
+    const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
+    size_t connections;          /* pool size, at least 1 */
+    const struct signer *signer; /* receipts and heads; may be NULL */
+    bool serve;                  /* also the totals cache and the batcher */
+    unsigned committers;         /* batcher threads */
+    size_t batch_max;
+    unsigned batch_wait_us;
+};
+
+struct app {
+    const char *conninfo;        /* for connections of their own */
+    const struct signer *signer; /* NULL when no key was loaded */
+    struct pool *pool;
+    struct cache *cache;     /* NULL unless serving */
+    struct batcher *batcher; /* NULL unless serving */
+};
+
+/* Opens what cfg asks for (connecting lazily): NULL with FAULT_NOMEM when
+ * out of memory or a thread cannot start. */
+struct app *app_open(const struct app_config *cfg, struct fault *f);
+void app_close(struct app *a); /* accepts NULL */
+
+/* 0 if the database answers, else FAULT_UNAVAILABLE. */
+int app_ping(struct app *a, struct fault *f)
+    __attribute__((warn_unused_result));
+
+struct app_stats {
+    size_t pool_in_use, pool_size;
+    unsigned long cache_hits, cache_misses;
+    bool cache_live; /* LISTENing, so cached totals are fresh */
+};
+
+void app_stats(struct app_stats *out, struct app *a);
+
+/* Applies every embedded migration not applied yet: *applied (may be
+ * NULL) gets how many ran, *known how many there are. */
+int app_migrate(struct app *a, int *applied, size_t *known, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* The reference campaign help-us and its demo pledges (with receipts when
+ * a signer is loaded); a re-run only tops up what is missing. */
+int app_seed(struct app *a, int *added, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* A campaign and its totals for the public: from memory while the cache
+ * is fresh, else from the database. FAULT_NOT_FOUND, FAULT_UNAVAILABLE. */
+int app_campaign_public(struct campaign *c, struct totals *t, struct app *a,
+                        const char *id, struct fault *f)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,82 @@
+#include "app/exporting.h"
+
+#include "app/app.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct exporting {
+    struct export x;
+    struct store *store;
+};
+
+struct export *exporting_export(struct exporting *e)
+{
+    return &e->x;
+}
+
+int exporting_open(struct exporting **out, struct app *a,
+                   const struct export_params *p, struct fault *f)
+{
+    *out = NULL;
+    if (p->has_from && p->has_to && p->from_us > p->to_us)
+        return fault_set(f, FAULT_INVALID, "from", "from is after to");
+    struct exporting *e = calloc(1, sizeof *e);
+    if (e == NULL || (e->store = store_new(a->conninfo)) == NULL) {
+        free(e);
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    }
+    struct export_params pinned = *p;
+    struct campaign c;
+    int rc = store_campaign_get(&c, NULL, e->store, p->campaign_id, f);
+    if (rc == 0 && pinned.until_seq <= 0)
+        rc = store_head_seq(&pinned.until_seq, e->store, p->campaign_id, f);
+    if (rc == 0)
+        rc = store_export_open(e->store, p->campaign_id, pinned.until_seq,
+                               p->has_from, p->from_us, p->has_to, p->to_us, f);
+    if (rc) {
+        store_free(e->store);
+        free(e);
+        return rc;
+    }
+    export_start(&e->x, &pinned, c.currency);
+    *out = e;
+    return 0;
+}
+
+int exporting_fill(struct exporting *e, size_t want, struct fault *f)
+{
+    while (!e->x.done && e->x.out.len < want) {
+        struct export_row r;
+        int rc = store_export_next(&r, e->store, f);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            e->x.done = true;
+        else if ((rc = export_add(&e->x, &r, f)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int exporting_manifest(struct signed_doc *out, struct exporting *e,
+                       const struct signer *k, struct fault *f)
+{
+    int rc = 0;
+    while (rc == 0 && !e->x.done) {
+        buf_reset(&e->x.out);
+        rc = exporting_fill(e, 64 * 1024, f);
+    }
+    return rc ? rc : export_manifest(out, &e->x, k, f);
+}
+
+void exporting_close(struct exporting *e)
+{
+    if (e == NULL)
+        return;
+    store_export_close(e->store);
+    store_free(e->store);
+    export_release(&e->x);
+    free(e);
+}

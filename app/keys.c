@@ -1,0 +1,64 @@
+#include "app/keys.h"
+
+#include "app/app.h"
+#include "core/receipt.h"
+#include "store/pool.h"
+#include "store/store.h"
+
+#include <string.h>
+
+int keys_list(struct app *a, int (*fn)(void *ctx, const struct key_info *k),
+              void *ctx, struct fault *f)
+{
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? store_keys_list(s, fn, ctx, f) : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}
+
+int keys_publish(struct app *a, const struct signer *k, bool rotate,
+                 struct fault *f)
+{
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    int rc = s ? store_key_add(s, k->kid, k->public_key, rotate, f)
+               : FAULT_UNAVAILABLE;
+    pool_release(a->pool, s);
+    return rc;
+}
+
+struct lookup {
+    struct store *store;
+    const struct signer *local;
+    bool found; /* a public key was found for the document's kid */
+};
+
+static int lookup_key(unsigned char pk[32], void *ctx, const char *kid)
+{
+    struct lookup *l = ctx;
+    int rc = store_key_get(pk, l->store, kid, NULL);
+    if (rc == FAULT_UNAVAILABLE && l->local &&
+        strcmp(l->local->kid, kid) == 0) {
+        memcpy(pk, l->local->public_key, 32);
+        rc = 0;
+    }
+    l->found = rc == 0;
+    return rc;
+}
+
+int keys_verify(bool *valid, char kid[SIGNER_KID_MAX], struct app *a,
+                const json_t *doc, const struct signer *local, struct fault *f)
+{
+    *valid = false;
+    kid[0] = '\0';
+    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    if (s == NULL)
+        return FAULT_UNAVAILABLE;
+    struct lookup l = {s, local, false};
+    int rc = receipt_verify(valid, kid, doc, lookup_key, &l, f);
+    /* A key we could not look up because the database is unreachable must
+     * not read as "invalid". */
+    if (rc == 0 && !*valid && !l.found)
+        rc = store_ping(s, f);
+    pool_release(a->pool, s);
+    return rc;
+}

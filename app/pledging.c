@@ -1,0 +1,165 @@
+#include "app/pledging.h"
+
+#include "core/uuid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs of an operation that keeps losing key races before we give up. */
+#define KEY_RACE_TRIES 3
+
+/* The one retry loop: runs op until it does not lose a race for a key. */
+static int retry_key_race(int (*op)(void *ctx, struct fault *f), void *ctx,
+                          struct fault *f)
+{
+    for (int attempt = 1;; attempt++) {
+        struct fault local = {0};
+        int rc = op(ctx, &local);
+        if (rc == 0)
+            return 0;
+        if (rc != FAULT_RETRY)
+            return fault_set(f, rc, local.field, "%s", local.message);
+        if (attempt == KEY_RACE_TRIES)
+            return fault_set(f, FAULT_IDEM_IN_FLIGHT, NULL,
+                             "another request with this Idempotency-Key "
+                             "came first");
+    }
+}
+
+/* What a recorded key made: 1 (a replay of this request; *rec filled),
+ * 0 (new key), or a fault (FAULT_IDEM_REUSED for another request). */
+static int recorded(struct idem_record *rec, struct store *s,
+                    const struct idem *idem, const char *want, struct fault *f)
+{
+    if (idem == NULL)
+        return 0;
+    int rc = store_idem_get(rec, s, idem->key, f);
+    if (rc <= 0)
+        return rc;
+    if (!idem_matches(idem, rec->request_hash, rec->resource, want))
+        return fault_set(f, FAULT_IDEM_REUSED, NULL,
+                         "this Idempotency-Key was used for another "
+                         "request");
+    return 1;
+}
+
+void pledging_item_init(struct batch_item *it, const char *campaign_id,
+                        const struct idem *idem)
+{
+    memset(it, 0, sizeof *it);
+    uuid_v4(it->pledge.id);
+    snprintf(it->pledge.campaign_id, sizeof it->pledge.campaign_id, "%s",
+             campaign_id);
+    it->idem = idem;
+}
+
+static int check_request(void *ctx, size_t i, const struct campaign *c,
+                         struct pledge *p, struct fault *f)
+{
+    const struct pledge_request *const *reqs = ctx;
+    return pledge_fill(p, c, reqs[i], f);
+}
+
+struct batch_run {
+    struct store *s;
+    struct batch_item *items;
+    size_t n;
+    const struct pledge_request *const *reqs;
+};
+
+static int batch_op(void *ctx, struct fault *f)
+{
+    struct batch_run *b = ctx;
+    return store_pledge_batch(b->s, b->items, b->n, check_request,
+                              (void *)b->reqs, f);
+}
+
+/* After the commit: the pledge a replayed item's key made before. */
+static void resolve_replay(struct store *s, struct batch_item *it)
+{
+    struct idem_record rec;
+    int rc = recorded(&rec, s, it->idem, "pledge", &it->fault);
+    if (rc == 1)
+        rc = store_pledge_get(&it->pledge, s, rec.resource_id, &it->fault);
+    else if (rc == 0) /* its first request did not commit after all */
+        rc = fault_set(&it->fault, FAULT_IDEM_IN_FLIGHT, NULL,
+                       "a request with this Idempotency-Key is in flight");
+    it->rc = rc;
+}
+
+int pledging_batch(struct store *s, struct batch_item *items, size_t n,
+                   const struct pledge_request *const *reqs, struct fault *f)
+{
+    struct batch_run b = {s, items, n, reqs};
+    int rc = retry_key_race(batch_op, &b, f);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (items[i].rc == 0 && items[i].replayed)
+            resolve_replay(s, &items[i]);
+    return rc;
+}
+
+int pledging_make(struct pledge *out, bool *replayed, struct store *s,
+                  const char *campaign_id, const struct pledge_request *req,
+                  const struct idem *idem, struct fault *f)
+{
+    *replayed = false;
+    int rc = pledge_request_check(req, f);
+    if (rc)
+        return rc;
+    if (!campaign_id_valid(campaign_id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
+    struct batch_item *it = malloc(sizeof *it);
+    if (it == NULL)
+        return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
+    pledging_item_init(it, campaign_id, idem);
+    const struct pledge_request *reqs[1] = {req};
+    rc = pledging_batch(s, it, 1, reqs, f);
+    if (rc == 0 && (rc = it->rc) != 0)
+        fault_set(f, rc, it->fault.field, "%s", it->fault.message);
+    if (rc == 0) {
+        *out = it->pledge;
+        *replayed = it->replayed;
+    }
+    free(it);
+    return rc;
+}
+
+struct refund_run {
+    struct refund *out;
+    bool *replayed;
+    struct store *s;
+    const char *pledge_id;
+    const struct idem *idem;
+    const struct admin_action *log;
+};
+
+static int refund_op(void *ctx, struct fault *f)
+{
+    struct refund_run *r = ctx;
+    struct idem_record rec;
+    int rc = recorded(&rec, r->s, r->idem, "refund", f);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        *r->replayed = true;
+        return store_refund_get(r->out, r->s, rec.resource_id, f);
+    }
+    memset(r->out, 0, sizeof *r->out);
+    uuid_v4(r->out->id);
+    return store_refund_append(r->out, r->s, r->pledge_id, r->idem, r->log, f);
+}
+
+int pledging_refund(struct refund *out, bool *replayed, struct store *s,
+                    const char *pledge_id, const struct idem *idem,
+                    const struct admin_action *log, struct fault *f)
+{
+    *replayed = false;
+    struct refund other;
+    if (store_refund_get(&other, s, pledge_id, NULL) == 0)
+        return fault_set(f, FAULT_CONFLICT, NULL,
+                         "%s is a refund, and a refund cannot be refunded",
+                         pledge_id);
+    struct refund_run r = {out, replayed, s, pledge_id, idem, log};
+    return retry_key_race(refund_op, &r, f);
+}

@@ -1,0 +1,132 @@
+#ifndef PLEDGED_STORE_INTERNAL_H
+#define PLEDGED_STORE_INTERNAL_H
+/*
+ * The store's private helpers, shared by its files and by nothing else.
+ *
+ * Statements: st_run() prepares each SQL text once per connection, on first
+ * use (statements are string literals, identified by address). Outside a
+ * transaction, st_ensure() (re)connects; inside one, a lost connection
+ * fails the call with FAULT_UNAVAILABLE and st_rollback() cleans up.
+ * Values travel as text: st_bytea() / st_unbytea() for 32-byte hashes
+ * (Postgres's "\x" + hex), st_arr_*() for array literals of batched
+ * statements, st_i64text() for integers.
+ */
+#include "store/store.h"
+
+#include "core/buf.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PREPARED_MAX 96
+
+struct store {
+    char *conninfo;
+    PGconn *conn;
+    /* Statements prepared on this connection, by the address of their SQL
+     * text (every statement is a string literal of a store file). */
+    const char *prepared[PREPARED_MAX];
+    size_t nprepared;
+    PGresult *row; /* the current row of an export in progress */
+    bool exporting;
+};
+
+/* The notification channel of totals changes; payload: the campaign id. */
+#define ST_TOTALS_CHANNEL "pledged_totals"
+
+/* ---- connection and statements (conn.c) ---- */
+
+/* Connects, or reconnects after a lost connection: 0 or FAULT_UNAVAILABLE.
+ * Only between transactions. */
+int st_ensure(struct store *s, struct fault *f);
+
+/* Maps a failed result to a fault: connection-level failures become
+ * FAULT_UNAVAILABLE, unique violations FAULT_CONFLICT, numeric overflow
+ * FAULT_OVERFLOW; anything else FAULT_INTERNAL. */
+int st_fail(struct store *s, PGresult *r, struct fault *f);
+
+/* Runs a parameterised statement into *out: 0 (the caller PQclear()s
+ * *out), or a fault and *out = NULL unless it returned `want`. */
+int st_run(PGresult **out, struct store *s, ExecStatusType want,
+           const char *sql, int n, const char *const *params, struct fault *f);
+
+/* A query with one parameter that should find one row: 0 and *out,
+ * FAULT_NOT_FOUND ("no <what> <key>"), or another fault. Outside a
+ * transaction only (it may reconnect). */
+int st_run_one(PGresult **out, struct store *s, const char *sql,
+               const char *key, const char *what, struct fault *f);
+
+/* Runs unparameterised SQL (BEGIN, SET, migrations): 0 or a fault. */
+int st_exec(struct store *s, const char *sql, struct fault *f);
+
+int st_commit(struct store *s, struct fault *f);
+
+/* Rolls back whatever transaction is open; a no-op when none is. */
+void st_rollback(struct store *s);
+
+/* ---- value codecs (codec.c) ---- */
+
+/* Text of a bytea parameter: "\x" + 64 hex digits + NUL. */
+#define BYTEA32_HEX (2 + 64 + 1)
+#define I64_TEXT 24
+
+void st_bytea(char out[BYTEA32_HEX], const unsigned char h[32]);
+/* Parses bytea text of exactly 32 bytes: 0 or FAULT_TAMPERED. */
+int st_unbytea(unsigned char out[32], const char *text, struct fault *f);
+int64_t st_i64col(PGresult *r, int row, int col);
+void st_strcol(char *out, size_t n, PGresult *r, int row, int col);
+const char *st_i64text(char out[I64_TEXT], int64_t v);
+
+/* Postgres array literals, built as text parameters. Every element is
+ * quoted, with '"' and '\\' escaped; NULL elements are unquoted NULL. */
+void st_arr_open(struct buf *b);
+void st_arr_text(struct buf *b, const char *v);
+void st_arr_i64(struct buf *b, int64_t v);
+void st_arr_bytea(struct buf *b, const unsigned char h[32]);
+void st_arr_close(struct buf *b);
+
+/* ---- rows shared by several files ---- */
+
+#define CAMPAIGN_COLUMNS                                                       \
+    "c.id, c.title, c.currency, c.goal_minor, array_to_json(c.tiers), "        \
+    "c.min_custom_minor, c.max_custom_minor, "                                 \
+    "(extract(epoch from c.deadline) * 1000000)::bigint, c.status, "           \
+    "array_to_json(c.allowed_origins), c.version, "                            \
+    "t.seq, t.raised_minor, t.supporters, t.head_hash"
+
+/* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
+int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
+                     struct fault *f);
+
+#define PLEDGE_COLUMNS                                                         \
+    "p.id, p.campaign_id, p.amount_minor, p.currency, p.kind, "                \
+    "coalesce(p.donor_name, ''), coalesce(p.donor_email, ''), p.anonymous, "   \
+    "coalesce(p.message, ''), p.seq, p.created_at, e.entry_hash"
+
+int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
+
+#define ENTRY_COLUMNS                                                          \
+    "e.campaign_id, e.seq, e.kind, e.pledge_id, e.amount_minor, "              \
+    "e.currency, e.created_at, e.prev_hash, e.entry_hash"
+
+/* The one ledger row decoder: ENTRY_COLUMNS of row, from column col. */
+int st_read_entry(struct ledger_entry *e, PGresult *r, int row, int col,
+                  struct fault *f);
+
+/* Locks a campaign's totals row (the head of its chain) for the rest of
+ * the transaction and reads it. FAULT_NOT_FOUND. */
+int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
+                 struct fault *f);
+
+/* Records key (if idem is not NULL) inside the caller's transaction. A
+ * concurrent holder of the same key makes the INSERT wait for it; if that
+ * one committed, FAULT_RETRY. */
+int st_record_key(struct store *s, const struct idem *idem, int status,
+                  const char *resource, const char *id, struct fault *f);
+
+/* Writes an admin log row inside the caller's transaction (a == NULL: a
+ * no-op). */
+int st_log(struct store *s, const struct admin_action *a, struct fault *f);
+
+#endif
