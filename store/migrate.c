@@ -28,6 +28,7 @@ int store_migrate(struct store *s, const struct migration *m, size_t n,
             break;
         int done = PQntuples(r) > 0;
         PQclear(r);
+        r = NULL; /* a failing migration below must not clear it again */
         if (!done) {
             rc = st_exec(s, m[i].sql, f);
             if (rc == 0)

@@ -60,12 +60,14 @@ int store_key_add(struct store *s, const char *kid, const unsigned char pk[32],
                                1, params, f)) != 0)
         goto done;
     PQclear(r);
+    struct fault insert = {0};
     if ((rc = st_run(&r, s, PGRES_COMMAND_OK,
                      "INSERT INTO signing_keys (kid, public_key) "
                      "VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING",
-                     2, params, f)) != 0) {
-        if (rc == FAULT_CONFLICT)
-            fault_set(f, rc, NULL, "another key is current");
+                     2, params, &insert)) != 0) {
+        fault_set(f, rc, insert.field, "%s",
+                  rc == FAULT_CONFLICT ? "another key is current"
+                                       : insert.message);
         goto done;
     }
     rc = st_commit(s, f);
