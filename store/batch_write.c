@@ -125,11 +125,7 @@ static int record_keys(struct store *s, struct batch_item *items, size_t n,
                    "unnest($1::text[], $2::bytea[], $3::uuid[]) AS u(k, h, id)",
                    3, params, &local);
         PQclear(r);
-        if (rc == FAULT_CONFLICT)
-            rc = fault_set(f, FAULT_RETRY, NULL,
-                           "a concurrent request recorded a key first");
-        else if (rc)
-            fault_set(f, rc, local.field, "%s", local.message);
+        rc = st_key_fault(rc, &local, f);
     }
     for (int k = 0; k < 3; k++)
         buf_release(&a[k]);

@@ -125,6 +125,11 @@ int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
 int st_record_key(struct store *s, const struct idem *idem, int status,
                   const char *resource, const char *id, struct fault *f);
 
+/* Maps the result rc (fault in local) of recording idempotency keys: a
+ * unique violation (the key recorded by a concurrent transaction) becomes
+ * FAULT_RETRY, anything else is passed on into f. */
+int st_key_fault(int rc, const struct fault *local, struct fault *f);
+
 /* Writes an admin log row inside the caller's transaction (a == NULL: a
  * no-op). */
 int st_log(struct store *s, const struct admin_action *a, struct fault *f);

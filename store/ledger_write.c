@@ -50,10 +50,15 @@ int st_record_key(struct store *s, const struct idem *idem, int status,
                     "VALUES ($1, $2, $3, $4, $5)",
                     5, params, &local);
     PQclear(r);
+    return st_key_fault(rc, &local, f);
+}
+
+int st_key_fault(int rc, const struct fault *local, struct fault *f)
+{
     if (rc == FAULT_CONFLICT)
         return fault_set(f, FAULT_RETRY, NULL,
-                         "a concurrent request recorded this key first");
-    return rc ? fault_set(f, rc, local.field, "%s", local.message) : 0;
+                         "a concurrent request recorded a key first");
+    return rc ? fault_set(f, rc, local->field, "%s", local->message) : 0;
 }
 
 /* Chains entry e (campaign, kind, pledge id, amount and currency set)
