@@ -96,8 +96,7 @@ static struct running *start(struct reply *out, struct request *req,
         return NULL;
     struct fault f = {0};
     if (!campaign_id_valid(p.campaign_id)) {
-        fault_set(&f, FAULT_NOT_FOUND, NULL, "no such campaign");
-        reply_fault(out, &f);
+        reply_not_found(out, "campaign");
         return NULL;
     }
     p.format = format;

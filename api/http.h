@@ -99,6 +99,9 @@ void reply_rate_limited(struct reply *r, unsigned seconds, const char *message);
 /* Maps a core fault to its HTTP status and error body (one table). */
 void reply_fault(struct reply *r, const struct fault *f);
 
+/* A 404 through that table: "no such <what>". */
+void reply_not_found(struct reply *r, const char *what);
+
 /* The request's body as a JSON value (new reference), or NULL with a 415
  * (not application/json) or 400 (malformed JSON, duplicate keys) in out. */
 json_t *request_json(struct reply *out, const struct request *req);

@@ -59,7 +59,7 @@ void handle_pledge_post(struct reply *out, struct request *req)
     struct idem idem;
     struct fault f = {0};
     if (!campaign_id_valid(req->params[0])) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        reply_not_found(out, "campaign");
         return;
     }
     if (request_idem(&idem, out, req) != 0)

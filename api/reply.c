@@ -80,6 +80,13 @@ void reply_fault(struct reply *r, const struct fault *f)
                 f->message[0] ? f->message : fault_name(f->code));
 }
 
+void reply_not_found(struct reply *r, const char *what)
+{
+    struct fault f = {0};
+    fault_set(&f, FAULT_NOT_FOUND, NULL, "no such %s", what);
+    reply_fault(r, &f);
+}
+
 void reply_rate_limited(struct reply *r, unsigned seconds, const char *message)
 {
     char secs[16];

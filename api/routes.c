@@ -122,7 +122,7 @@ const struct route *route_find(struct reply *out, struct request *req)
         reply_error(out, 405, "method_not_allowed", NULL,
                     "method not allowed on this path");
     } else {
-        reply_error(out, 404, "not_found", NULL, "no such endpoint");
+        reply_not_found(out, "endpoint");
     }
     return NULL;
 }

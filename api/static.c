@@ -52,7 +52,7 @@ static void serve_file(struct reply *out, struct request *req,
 {
     const struct embedded_file *f = find(name);
     if (f == NULL) {
-        reply_error(out, 404, "not_found", NULL, "no such file");
+        reply_not_found(out, "file");
         return;
     }
     serve(out, req, type, cache, f->data, f->len);
@@ -76,7 +76,7 @@ void handle_embed(struct reply *out, struct request *req)
     const struct embedded_file *f = find("embed.html");
     const char *id = req->params[0];
     if (f == NULL || !campaign_id_valid(id)) {
-        reply_error(out, 404, "not_found", NULL, "no such campaign");
+        reply_not_found(out, "campaign");
         return;
     }
     /* The id is [a-z0-9-] only, so it needs no escaping in HTML. */
