@@ -10,7 +10,7 @@ import uuid
 
 import client
 from client import get
-from fixtures import psql
+from fixtures import psql, totals_at
 from test_admin import admin, cli, new_campaign, pledge
 
 ROUTES_C = pathlib.Path(__file__).resolve().parents[2] / "api" / "routes.c"
@@ -112,7 +112,7 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
     cid = body["id"]
     p = pledge(cid, 5000).json()["pledge"]
     pid = p["id"]
-    totals = get(f"/v1/campaigns/{cid}/totals").json()
+    totals = totals_at(cid, 1)
     campaigns_before = psql("SELECT count(*) FROM campaigns")
     log_before = psql("SELECT count(*) FROM admin_log")
     wrong = "Bearer " + uuid.uuid4().hex + uuid.uuid4().hex[:11]
@@ -147,6 +147,8 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
     assert psql("SELECT count(*) FROM campaigns") == campaigns_before
     assert psql("SELECT title FROM campaigns WHERE id = :'v1'", cid) == \
         "Admin test"
+    assert psql("SELECT max(seq) FROM ledger_entries WHERE campaign_id = "
+                ":'v1'", cid) == "1"
     assert get(f"/v1/campaigns/{cid}/totals").json() == totals
     assert psql("SELECT count(*) FROM refunds WHERE pledge_id = :'v1'",
                 pid) == "0"

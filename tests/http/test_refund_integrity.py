@@ -3,7 +3,7 @@ the admin log, and the signed receipt says exactly what was refunded."""
 import uuid
 
 from client import assert_error, get
-from fixtures import psql
+from fixtures import psql, totals_at
 from test_admin import admin, new_campaign, pledge
 from verifiers import nacl_ok, openssl_ok, public_keys
 
@@ -24,13 +24,16 @@ def test_a_key_used_for_pledge_a_does_not_refund_or_replay_for_b():
     key = str(uuid.uuid4())
     ra = refund(a, key)
     assert ra.status == 201, ra.body
-    before = get(f"/v1/campaigns/{cid}/totals").json()
+    before = totals_at(cid, 3)  # A's refund is entry 3
+    assert before["raised_minor"] == 3000
     rb = refund(b, key)
     e = assert_error(rb, 422)
     assert "Idempotency-Key" in e["message"], e
     assert rb.header("idempotent-replayed") is None
     assert b"refund_id" not in rb.body and a.encode() not in rb.body
     # B was not refunded, A's refund was not made twice.
+    assert psql("SELECT max(seq) FROM ledger_entries WHERE campaign_id = "
+                ":'v1'", cid) == "3"
     assert get(f"/v1/campaigns/{cid}/totals").json() == before
     assert psql("SELECT count(*) FROM refunds WHERE pledge_id = :'v1'",
                 b) == "0"
