@@ -220,6 +220,21 @@ static void assert_refused(PGconn *db, const char *sql, const char *campaign)
     PQclear(r);
 }
 
+/* Refused, and by the guard that names why (not by some other constraint
+ * that happens to be in the way). */
+static void assert_refused_by(PGconn *db, const char *sql,
+                              const char *campaign, const char *why)
+{
+    const char *params[1] = {campaign};
+    PGresult *r = PQexecParams(db, sql, 1, NULL, params, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
+                  "the database allowed: %s", sql);
+    ck_assert_msg(strstr(PQresultErrorMessage(r), why) != NULL,
+                  "refused for another reason than '%s': %s", why,
+                  PQresultErrorMessage(r));
+    PQclear(r);
+}
+
 START_TEST(database_refuses_update_delete_and_gaps)
 {
     struct store *s = testdb_store();
@@ -243,17 +258,32 @@ START_TEST(database_refuses_update_delete_and_gaps)
                             "refunds_no_truncate;");
     assert_truncate_refused(db, "refunds", "");
     assert_truncate_refused(db, "ledger_entries", ""); /* all guards on */
-    /* A gap (seq 5 after 3), a fork (seq 2 again) or a wrong prev_hash. */
-    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, kind, "
-                       "pledge_id, amount_minor, currency, created_at, "
-                       "created_ts, entry_hash, sha256(entry_hash) FROM "
-                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
-                   c.id);
-    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, kind, "
-                       "pledge_id, amount_minor, currency, created_at, "
-                       "created_ts, prev_hash, sha256(entry_hash) FROM "
-                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
-                   c.id);
+    /* A gap (seq 5 after 3), a fork (seq 2 again) or a wrong prev_hash,
+     * each refused by the chain check (sql/004_batch_checks.sql). */
+    char gap[128], fork[128];
+    snprintf(gap, sizeof gap, "ledger entry 5 of %s does not extend its chain",
+             c.id);
+    snprintf(fork, sizeof fork,
+             "ledger entry 4 of %s does not extend its chain", c.id);
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, entry_hash, "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, gap);
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, prev_hash, "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, fork);
+    /* A new prev_hash that is not the previous entry's hash. */
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, sha256(prev_hash), "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, fork);
     PQfinish(db);
     struct ledger_check check;
     ck_assert_uint_eq(testdb_audit(&check, s, c.id), 0);
