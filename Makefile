@@ -42,7 +42,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run test asan bench fuzz fuzzers soak clean deps
+.PHONY: all run test asan bench fuzz fuzzers soak mutate clean deps
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -120,6 +120,12 @@ soak: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all
 	@BUILD=build-asan scripts/test
+
+# Plants each mutant of tests/mutants/ in a copy of the tree and runs the
+# tests that should notice; fails if any survives (tests/mutants/README.md).
+# Not part of .ci/run: it is slow. MUTATE_FULL=1 runs the whole suite each.
+mutate: deps
+	@scripts/mutate
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -19,6 +19,10 @@ async function test(name, fn) {
   } catch (e) {
     results.push([name, e]);
     console.log("FAIL " + name + "\n" + (e && e.stack));
+    if (process.env.PLEDGED_FAILFAST === "1") { // make mutate
+      console.log("stopping at the first failure (PLEDGED_FAILFAST=1)");
+      process.exit(1);
+    }
   }
 }
 
