@@ -21,9 +21,12 @@ def wanted(module, name):
     return not only or module in only or f"{module}.{name}" in only
 
 
+# A selection that names no test is a set-up error (90, as scripts/test's
+# own), not a failed test: make mutate must not count it as a kill.
 unknown = [o for o in only if not (here / (o.split(".")[0] + ".py")).exists()]
 if unknown:
-    sys.exit(f"no such test module: {' '.join(unknown)}")
+    print(f"no such test module: {' '.join(unknown)}")
+    sys.exit(90)
 passed = failed = 0
 for path in sorted(here.glob("test_*.py")):
     if only and not any(o.split(".")[0] == path.stem for o in only):
@@ -35,7 +38,8 @@ for path in sorted(here.glob("test_*.py")):
     for o in only:
         m, _, fn = o.partition(".")
         if m == path.stem and fn and fn not in names:
-            sys.exit(f"no such test: {o}")
+            print(f"no such test: {o}")
+            sys.exit(90)
     for name in names:
         if not wanted(path.stem, name):
             continue
