@@ -44,7 +44,8 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run stop test asan bench fuzz fuzzers soak clean deps deps-run fresh
+.PHONY: all run stop test asan bench fuzz fuzzers soak mutate clean deps deps-run \
+        fresh
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -141,6 +142,12 @@ soak: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 all
 	@BUILD=build-asan scripts/test
+
+# Plants each mutant of tests/mutants/ in a copy of the tree and runs the
+# tests that should notice; fails if any survives (tests/mutants/README.md).
+# Not part of .ci/run: it is slow. MUTATE_FULL=1 runs the whole suite each.
+mutate: deps
+	@scripts/mutate
 
 clean:
 	rm -rf build build-asan build-fuzz
