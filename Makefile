@@ -55,8 +55,8 @@ LIBS = $(BUILD)/libapp.a $(BUILD)/libstore.a $(BUILD)/libcore.a
 
 FUZZERS = pledge_body canon csv route verify
 
-.PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak clean \
-        deps deps-run fresh
+.PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
+        clean deps deps-run fresh
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -172,6 +172,12 @@ tsan: deps
 # The floors' rules (scripts/layers); `make test` runs it first.
 layers:
 	@scripts/layers
+
+# Plants each mutant of tests/mutants/ in a copy of the tree and runs the
+# tests that should notice; fails if any survives (tests/mutants/README.md).
+# Not part of .ci/run: it is slow. MUTATE_FULL=1 runs the whole suite each.
+mutate: deps
+	@scripts/mutate
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

@@ -6,6 +6,7 @@
 #include "tests/suites.h"
 #include "tests/testdb.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -118,6 +119,40 @@ static void job_done(struct pledge_job *job)
     pthread_mutex_unlock(&w->lock);
 }
 
+/* A batch job's receipt verifies under k and names its own pledge. */
+static void assert_receipt_of(const struct pledge_job *job,
+                              const struct signer *k, int64_t amount)
+{
+    const char *body = job->receipt.body;
+    unsigned char sig[crypto_sign_BYTES];
+    size_t len = 0;
+    ck_assert_int_eq(sodium_base642bin(sig, sizeof sig, job->receipt.signature,
+                                       strlen(job->receipt.signature), NULL,
+                                       &len, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    ck_assert_uint_eq(len, sizeof sig);
+    ck_assert_msg(crypto_sign_verify_detached(sig, (const unsigned char *)body,
+                                              strlen(body),
+                                              k->public_key) == 0,
+                  "receipt of seq %lld does not verify",
+                  (long long)job->pledge.seq);
+    json_t *r = json_loads(body, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "type")),
+                     "pledge_receipt");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "pledge_id")),
+                     job->pledge.id);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "campaign_id")),
+                     job->campaign_id);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "kid")), k->kid);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "amount_minor")),
+                     amount);
+    ck_assert_int_eq(json_integer_value(json_object_get(r, "seq")),
+                     job->pledge.seq);
+    json_decref(r);
+}
+
 START_TEST(batcher_commits_every_job_and_signs_receipts)
 {
     struct store *s = testdb_store();
@@ -151,6 +186,7 @@ START_TEST(batcher_commits_every_job_and_signs_receipts)
     for (int i = 0; i < N; i++) {
         ck_assert_int_eq(jobs[i].rc, 0);
         ck_assert_ptr_nonnull(jobs[i].receipt.body);
+        assert_receipt_of(&jobs[i], k, 100 + i);
         sum += 100 + i;
         signed_doc_release(&jobs[i].receipt);
     }

@@ -6,6 +6,7 @@
 #include "tests/testdb.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,26 @@ static size_t check_copy(const struct collected *col, const char *id)
     return check.nproblems;
 }
 
+/* Asserts that the verifier reports exactly the problems listed (NULL
+ * ended), in order: not just that something was found. */
+static void expect_problems(const struct collected *col, const char *id, ...)
+{
+    struct ledger_check check;
+    ledger_check_init(&check, id);
+    for (size_t i = 0; i < col->n; i++)
+        ledger_check_add(&check, &col->e[i]);
+    va_list ap;
+    va_start(ap, id);
+    size_t n = 0;
+    for (const char *want; (want = va_arg(ap, const char *)) != NULL; n++) {
+        ck_assert_msg(n < check.nproblems, "missing problem: %s", want);
+        ck_assert_str_eq(check.problems[n], want);
+    }
+    va_end(ap);
+    ck_assert_msg(check.nproblems == n, "%zu problems, expected %zu; first: %s",
+                  check.nproblems, n, check.nproblems ? check.problems[0] : "");
+}
+
 START_TEST(any_tampered_field_is_detected)
 {
     struct store *s = testdb_store();
@@ -112,12 +133,106 @@ START_TEST(any_tampered_field_is_detected)
 }
 END_TEST
 
+/* Which problem, not only whether: each tampering is reported as what it
+ * is, at the entry where it happened, and nothing else is. */
+START_TEST(verifier_names_each_tampering)
+{
+    struct store *s = testdb_store();
+    struct campaign c;
+    testdb_campaign(&c, s, "which");
+    pledge_n(s, c.id, 5);
+    struct collected col = {0};
+    ck_assert_int_eq(store_ledger_walk(NULL, s, c.id, collect, &col, NULL), 0);
+    ck_assert_uint_eq(col.n, 5);
+    expect_problems(&col, c.id, NULL);
+
+    struct collected bad = col;
+    bad.e[2].amount_minor += 1;
+    expect_problems(&bad, c.id, "seq 3: entry_hash does not match its content",
+                    NULL);
+    bad = col;
+    bad.e[1].pledge_id[0] = bad.e[1].pledge_id[0] == 'a' ? 'b' : 'a';
+    expect_problems(&bad, c.id, "seq 2: entry_hash does not match its content",
+                    NULL);
+    bad = col; /* a stored hash changed: its entry, then the next link */
+    bad.e[3].entry_hash[0] ^= 1;
+    expect_problems(&bad, c.id, "seq 4: entry_hash does not match its content",
+                    "seq 5: prev_hash does not match the previous entry",
+                    NULL);
+    /* Relinked: seq 3 points at a made-up predecessor and its entry_hash is
+     * recomputed, so only the link is wrong. */
+    bad = col;
+    bad.e[2].prev_hash[5] ^= 0x40;
+    ck_assert_int_eq(ledger_hash(bad.e[2].entry_hash, &bad.e[2], NULL), 0);
+    memcpy(bad.e[3].prev_hash, bad.e[2].entry_hash, LEDGER_HASH_LEN);
+    ck_assert_int_eq(ledger_hash(bad.e[3].entry_hash, &bad.e[3], NULL), 0);
+    memcpy(bad.e[4].prev_hash, bad.e[3].entry_hash, LEDGER_HASH_LEN);
+    ck_assert_int_eq(ledger_hash(bad.e[4].entry_hash, &bad.e[4], NULL), 0);
+    expect_problems(&bad, c.id,
+                    "seq 3: prev_hash does not match the previous entry", NULL);
+    bad = col; /* seq 3 deleted, the rest kept as stored */
+    memmove(&bad.e[2], &bad.e[3], 2 * sizeof bad.e[0]);
+    bad.n = 4;
+    expect_problems(&bad, c.id, "seq 4: expected seq 3 (gap or reorder)",
+                    "seq 4: prev_hash does not match the previous entry",
+                    "seq 5: expected seq 4 (gap or reorder)", NULL);
+    bad = col; /* an entry of another campaign spliced in */
+    snprintf(bad.e[1].campaign_id, sizeof bad.e[1].campaign_id, "%s", "other");
+    ck_assert_int_eq(ledger_hash(bad.e[1].entry_hash, &bad.e[1], NULL), 0);
+    memcpy(bad.e[2].prev_hash, bad.e[1].entry_hash, LEDGER_HASH_LEN);
+    ck_assert_int_eq(ledger_hash(bad.e[2].entry_hash, &bad.e[2], NULL), 0);
+    memcpy(bad.e[3].prev_hash, bad.e[2].entry_hash, LEDGER_HASH_LEN);
+    ck_assert_int_eq(ledger_hash(bad.e[3].entry_hash, &bad.e[3], NULL), 0);
+    memcpy(bad.e[4].prev_hash, bad.e[3].entry_hash, LEDGER_HASH_LEN);
+    ck_assert_int_eq(ledger_hash(bad.e[4].entry_hash, &bad.e[4], NULL), 0);
+    expect_problems(&bad, c.id, "seq 2: belongs to campaign other", NULL);
+    store_free(s);
+}
+END_TEST
+
+/* TRUNCATE takes no parameters: it goes through PQexec, in a transaction
+ * that is rolled back, so that a missing guard cannot empty the tables of
+ * the other tests. `table`'s own guard alone must refuse it: the guards of
+ * the tables it cascades to are switched off for the statement. */
+static void assert_truncate_refused(PGconn *db, const char *table,
+                                    const char *others)
+{
+    char sql[512], want[96];
+    snprintf(sql, sizeof sql,
+             "BEGIN; SET LOCAL client_min_messages = warning; %s "
+             "TRUNCATE %s CASCADE",
+             others, table);
+    snprintf(want, sizeof want, "%s is append-only: TRUNCATE refused", table);
+    PGresult *r = PQexec(db, sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
+                  "the database allowed: TRUNCATE %s CASCADE", table);
+    ck_assert_msg(strstr(PQresultErrorMessage(r), want) != NULL,
+                  "refused for another reason: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQclear(PQexec(db, "ROLLBACK"));
+}
+
 static void assert_refused(PGconn *db, const char *sql, const char *campaign)
 {
     const char *params[1] = {campaign};
     PGresult *r = PQexecParams(db, sql, 1, NULL, params, NULL, NULL, 0);
     ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
                   "the database allowed: %s", sql);
+    PQclear(r);
+}
+
+/* Refused, and by the guard that names why (not by some other constraint
+ * that happens to be in the way). */
+static void assert_refused_by(PGconn *db, const char *sql,
+                              const char *campaign, const char *why)
+{
+    const char *params[1] = {campaign};
+    PGresult *r = PQexecParams(db, sql, 1, NULL, params, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
+                  "the database allowed: %s", sql);
+    ck_assert_msg(strstr(PQresultErrorMessage(r), why) != NULL,
+                  "refused for another reason than '%s': %s", why,
+                  PQresultErrorMessage(r));
     PQclear(r);
 }
 
@@ -135,19 +250,41 @@ START_TEST(database_refuses_update_delete_and_gaps)
     assert_refused(db, "UPDATE pledges SET amount_minor = 1 "
                        "WHERE campaign_id = $1", c.id);
     assert_refused(db, "DELETE FROM pledges WHERE campaign_id = $1", c.id);
-    assert_refused(db, "SELECT $1::text; TRUNCATE ledger_entries CASCADE",
-                   c.id);
-    /* A gap (seq 5 after 3), a fork (seq 2 again) or a wrong prev_hash. */
-    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, kind, "
-                       "pledge_id, amount_minor, currency, created_at, "
-                       "created_ts, entry_hash, sha256(entry_hash) FROM "
-                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
-                   c.id);
-    assert_refused(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, kind, "
-                       "pledge_id, amount_minor, currency, created_at, "
-                       "created_ts, prev_hash, sha256(entry_hash) FROM "
-                       "ledger_entries WHERE campaign_id = $1 AND seq = 3",
-                   c.id);
+    assert_truncate_refused(db, "ledger_entries",
+                            "ALTER TABLE pledges DISABLE TRIGGER "
+                            "pledges_no_truncate; ALTER TABLE refunds "
+                            "DISABLE TRIGGER refunds_no_truncate;");
+    assert_truncate_refused(db, "pledges",
+                            "ALTER TABLE refunds DISABLE TRIGGER "
+                            "refunds_no_truncate;");
+    assert_truncate_refused(db, "refunds", "");
+    assert_truncate_refused(db, "ledger_entries", ""); /* all guards on */
+    /* A gap (seq 5 after 3), a fork (seq 2 again) or a wrong prev_hash,
+     * each refused by the chain check (sql/004_batch_checks.sql). */
+    char gap[128], fork[128];
+    snprintf(gap, sizeof gap, "ledger entry 5 of %s does not extend its chain",
+             c.id);
+    snprintf(fork, sizeof fork,
+             "ledger entry 4 of %s does not extend its chain", c.id);
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, entry_hash, "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, gap);
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, prev_hash, "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, fork);
+    /* A new prev_hash that is not the previous entry's hash. */
+    assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
+                          "kind, pledge_id, amount_minor, currency, "
+                          "created_at, created_ts, sha256(prev_hash), "
+                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "campaign_id = $1 AND seq = 3",
+                      c.id, fork);
     PQfinish(db);
     struct ledger_check check;
     ck_assert_uint_eq(testdb_audit(&check, s, c.id), 0);
@@ -191,6 +328,7 @@ Suite *ledger_suite(void)
     tcase_add_test(tc, hash_is_blake2b_of_prev_and_canonical_entry);
     tcase_add_test(tc, chain_is_continuous_and_verifies);
     tcase_add_test(tc, any_tampered_field_is_detected);
+    tcase_add_test(tc, verifier_names_each_tampering);
     tcase_add_test(tc, database_refuses_update_delete_and_gaps);
     tcase_add_test(tc, audit_finds_a_row_changed_behind_the_guard);
     suite_add_tcase(s, tc);

@@ -90,7 +90,8 @@ START_TEST(parse_refuses_bad_text)
 {
     const char *bad[] = {"",     "-",      "1.",   ".5",    "1.234", "12a",
                          "1e3",  "1,00",   ",100", "1,0000", "+5",   " 5",
-                         "5 ",   "0x10",   "1..2", "12,50"};
+                         "5 ",   "0x10",   "1..2", "12,50",
+                         "12,34,567", "1,2345,678"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(parsed(bad[i], "USD", FAULT_INVALID) == -42,
                       "accepted %s", bad[i]);

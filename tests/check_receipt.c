@@ -141,6 +141,20 @@ START_TEST(pledge_receipt_is_stored_once)
     ck_assert_int_eq(receipts_pledge(&b, s, the_key, &p, NULL), 0);
     ck_assert_str_eq(a.body, b.body); /* the stored one, not re-signed */
     ck_assert_str_eq(a.signature, b.signature);
+    /* Ed25519 is deterministic: the same key signing again gives the same
+     * bytes. Another key tells stored from re-signed: the stored receipt
+     * still names the first key. */
+    struct signer *other = signer_generate(NULL);
+    ck_assert_int_eq(store_key_add(s, other->kid, other->public_key, true,
+                                   NULL),
+                     0);
+    struct signed_doc d = {0};
+    ck_assert_int_eq(receipt_pledge(&d, s, other, &p, NULL), 0);
+    ck_assert_str_eq(d.body, a.body);
+    ck_assert_str_eq(d.signature, a.signature);
+    ck_assert_ptr_nonnull(strstr(d.body, the_key->kid));
+    signed_doc_release(&d);
+    signer_free(other);
     char *doc = wrap(&a, "receipt");
     ck_assert(verify_text(doc));
     free(doc);

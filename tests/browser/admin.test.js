@@ -12,7 +12,14 @@ let passed = 0, failed = 0;
 
 async function test(name, fn) {
   try { await fn(); passed++; console.log("ok   " + name); }
-  catch (e) { failed++; console.log("FAIL " + name + "\n" + (e && e.stack)); }
+  catch (e) {
+    failed++;
+    console.log("FAIL " + name + "\n" + (e && e.stack));
+    if (process.env.PLEDGED_FAILFAST === "1") { // make mutate
+      console.log("stopping at the first failure (PLEDGED_FAILFAST=1)");
+      process.exit(1);
+    }
+  }
 }
 function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
 

@@ -19,6 +19,10 @@ async function test(name, fn) {
   } catch (e) {
     results.push([name, e]);
     console.log("FAIL " + name + "\n" + (e && e.stack));
+    if (process.env.PLEDGED_FAILFAST === "1") { // make mutate
+      console.log("stopping at the first failure (PLEDGED_FAILFAST=1)");
+      process.exit(1);
+    }
   }
 }
 
@@ -111,6 +115,21 @@ async function pledgeTier(page, label) {
     receiptId = await pledgeTier(page, "Pledge 2,500 $");
   });
 
+  await test("after the pledge the text reads 3,429 $ raised of 5,000 $, exactly", async () => {
+    // 929 $ seeded + 2,500 $: the first total with a thousands separator.
+    const t = await totals();
+    assert(t.raised_minor === 342900, "server total " + t.raised_minor);
+    const raised = await page.locator(W + " .raised").textContent();
+    assert(raised === `3,429 $ raised of 5,000 $ · ${t.supporters} supporters`,
+           "raised: " + raised);
+    const bar = page.locator(W + " [role=progressbar]");
+    const text = await bar.getAttribute("aria-valuetext");
+    assert(text === "3,429 $ of 5,000 $", "aria-valuetext: " + text);
+    const api = await (await fetch(BASE + "/v1/campaigns/help-us")).json();
+    assert(api.display.raised === "3,429 $" && api.display.goal === "5,000 $",
+           "API display " + JSON.stringify(api.display));
+  });
+
   await test("the thank-you links to a receipt that verifies", async () => {
     await page.locator(W + " a.verify").click();
     await page.waitForFunction((sel) => {
@@ -149,7 +168,13 @@ async function pledgeTier(page, label) {
       const m = document.querySelector(sel).shadowRoot.querySelector(".msg");
       return m && /12.50 \$/.test(m.textContent);
     }, [W, before.seq]);
-    const after = await totals();
+    // The total is read from a cache refreshed by a notification just
+    // after the commit: wait for it, as pledgeTier does.
+    let after = await totals();
+    for (let i = 0; i < 250 && after.seq === before.seq; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await totals();
+    }
     assert(after.raised_minor === before.raised_minor + 1250, "custom 12.50 $");
   });
 

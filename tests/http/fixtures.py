@@ -79,3 +79,19 @@ class server:
         client.BASE = self.saved
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def totals_at(cid, seq, path="totals"):
+    """GET /v1/campaigns/{cid}/totals (or the campaign itself, path="") once
+    it shows entry seq: reads are served from a cache that a notification
+    refreshes just after the commit, so the answer to a write can arrive
+    first."""
+    import time
+    import client
+    url = f"/v1/campaigns/{cid}" + (f"/{path}" if path else "")
+    for _ in range(250):
+        t = client.get(url).json()
+        if t["seq"] >= seq:
+            return t
+        time.sleep(0.02)
+    raise AssertionError(f"{url} still at seq {t['seq']}, wanted {seq}")

@@ -151,3 +151,26 @@ def test_our_errors_are_json_with_code_and_message():
             continue  # answered by libmicrohttpd itself (malformed HTTP)
         err = json.loads(body)["error"]
         assert err["code"] and err["message"]
+
+
+# The exact answer to each corpus item, in order: "some 4xx or none" let a
+# wrong status (or a dropped connection) pass. None only for the TLS hello,
+# which is not HTTP at all.
+EXPECTED = ([400] * 8 + [422, 400, 413, 413] + [400] * 6 + [422] * 3
+            + [400] * 15 + [415] * 3 + [400] * 4
+            + [404] * 5 + [405, 415, 404, 431, 400, 400, 405, 405, 505, None,
+                           431, 400, 413, 400])
+
+
+def test_corpus_gets_exactly_its_status():
+    assert len(EXPECTED) == len(CORPUS), (len(EXPECTED), len(CORPUS))
+    got = []
+    for data in CORPUS:
+        try:
+            got.append(status_of(raw(data)))
+        except socket.timeout:
+            got.append("no answer")
+    wrong = [(i, want, have, CORPUS[i][:60])
+             for i, (want, have) in enumerate(zip(EXPECTED, got))
+             if want != have]
+    assert not wrong, wrong
