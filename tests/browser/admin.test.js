@@ -75,7 +75,13 @@ function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
     assert(mid.seq === before.seq, "dismissed confirm refunds nothing");
     await button.click(); // accepted
     await page.waitForFunction(() => /Refunded/.test(document.getElementById("detail-msg").textContent));
-    const after = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
+    // Totals are served from memory, refreshed by a notification just after
+    // the commit: wait for the new entry (never more than one).
+    let after = before;
+    for (let i = 0; i < 50 && after.seq === before.seq; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
+    }
     assert(after.seq === before.seq + 1, "one reversal entry");
     assert(after.supporters === before.supporters - 1, "supporter removed");
     assert(asked === 2, "confirm shown each time");
