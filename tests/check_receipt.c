@@ -149,7 +149,7 @@ START_TEST(pledge_receipt_is_stored_once)
                                    NULL),
                      0);
     struct signed_doc d = {0};
-    ck_assert_int_eq(receipt_pledge(&d, s, other, &p, NULL), 0);
+    ck_assert_int_eq(receipts_pledge(&d, s, other, &p, NULL), 0);
     ck_assert_str_eq(d.body, a.body);
     ck_assert_str_eq(d.signature, a.signature);
     ck_assert_ptr_nonnull(strstr(d.body, the_key->kid));
