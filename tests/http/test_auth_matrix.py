@@ -19,7 +19,7 @@ ROUTES_C = pathlib.Path(__file__).resolve().parents[2] / "api" / "routes.c"
 def route_table():
     """(method, pattern) of every entry of `routes[]` in api/routes.c."""
     text = ROUTES_C.read_text()
-    start = text.index("static struct route routes[] = {")
+    start = text.index("static const struct route routes[] = {")
     table = text[start:text.index("\n};", start)]
     routes = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]*)",', table)
     # Every entry was understood: as many routes as handlers named.
