@@ -45,6 +45,14 @@ int money_sub(int64_t *out, int64_t a, int64_t b)
     return 0;
 }
 
+int money_total_add(int64_t *total, int64_t amount, struct fault *f)
+{
+    if (money_add(total, *total, amount) != 0)
+        return fault_set(f, FAULT_OVERFLOW, "amount_minor",
+                         "the campaign total would overflow");
+    return 0;
+}
+
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 int money_parse(int64_t *out, const char *s, const struct currency *c)

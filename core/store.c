@@ -1323,6 +1323,7 @@ static void arr_close(struct buf *b) { buf_putc(b, '}'); }
 struct batch_head {
     struct campaign c;
     struct head h;
+    int64_t admitted; /* raised_minor with the items admitted so far */
     bool touched;
 };
 
@@ -1356,6 +1357,7 @@ static int lock_heads(struct batch_head **out, size_t *nout, struct store *s,
         heads[i].h = (struct head){.seq = t.seq,
                                    .raised_minor = t.raised_minor,
                                    .supporters = t.supporters};
+        heads[i].admitted = t.raised_minor;
         memcpy(heads[i].h.hash, t.head_hash, 32);
     }
     PQclear(r);
@@ -1487,9 +1489,8 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         clock_format(le.created_at, clock_now_us());
         memcpy(le.prev_hash, bh->h.hash, 32);
         if (money_add(&bh->h.raised_minor, bh->h.raised_minor,
-                      pl->amount_minor) != 0) {
-            rc = fault_set(f, FAULT_OVERFLOW, "amount_minor",
-                           "the campaign total would overflow");
+                      pl->amount_minor) != 0) { /* admitted: cannot be */
+            rc = fault_set(f, FAULT_INTERNAL, NULL, "total overflow");
             break;
         }
         if ((rc = ledger_hash(le.entry_hash, &le, f)) != 0)
@@ -1640,13 +1641,18 @@ static int batch_once(struct store *s, struct batch_item *items, size_t n,
         struct batch_item *it = &items[i];
         if (it->replayed)
             continue;
-        const struct campaign *c = NULL;
-        for (size_t k = 0; k < nheads && !c; k++)
+        struct batch_head *bh = NULL;
+        for (size_t k = 0; k < nheads && !bh; k++)
             if (strcmp(heads[k].c.id, it->pledge.campaign_id) == 0)
-                c = &heads[k].c;
-        it->rc = c ? check(ctx, i, c, &it->pledge, &it->fault)
-                   : fault_set(&it->fault, FAULT_NOT_FOUND, NULL,
-                               "no campaign %s", it->pledge.campaign_id);
+                bh = &heads[k];
+        it->rc = bh ? check(ctx, i, &bh->c, &it->pledge, &it->fault)
+                    : fault_set(&it->fault, FAULT_NOT_FOUND, NULL,
+                                "no campaign %s", it->pledge.campaign_id);
+        /* A pledge the total cannot take is refused alone (before its
+         * key is recorded); the rest of the batch goes on. */
+        if (it->rc == 0)
+            it->rc = money_total_add(&bh->admitted, it->pledge.amount_minor,
+                                     &it->fault);
     }
     if ((rc = record_keys(s, items, n, f)) != 0 ||
         (rc = write_batch(s, items, n, heads, nheads, f)) != 0 ||

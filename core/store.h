@@ -87,8 +87,9 @@ typedef int batch_check_fn(void *ctx, size_t i, const struct campaign *c,
 /* Records a batch of pledges in one transaction: one lock per campaign
  * head (taken in id order), every entry chained, every idempotency row,
  * one totals update per campaign, one COMMIT, and a NOTIFY on
- * "pledged_totals" per campaign. Items that fail their check or replay a
- * key are not written; the others all commit or none does. Returns 0 when
+ * "pledged_totals" per campaign. Items that fail their check, replay a
+ * key or would take their campaign's total out of range are not written
+ * (each gets its own fault); the others all commit or none does. Returns 0 when
  * the batch ran (see each item), or a fault for the whole batch (nothing
  * written, e.g. FAULT_UNAVAILABLE). */
 int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,

@@ -67,12 +67,15 @@ START_TEST(one_batch_mixes_campaigns_refusals_and_replays)
 }
 END_TEST
 
-START_TEST(a_failing_batch_writes_nothing)
+START_TEST(an_overflowing_pledge_fails_only_itself)
 {
     struct store *s = testdb_store();
-    struct campaign a;
-    testdb_campaign(&a, s, "batch-fail");
-    /* An amount that overflows the total makes the whole batch fail. */
+    struct campaign a, b;
+    testdb_campaign(&a, s, "batch-over");
+    testdb_campaign(&b, s, "batch-other");
+    /* Campaign a's total is already near INT64_MAX (poked behind the
+     * store's back): a pledge that would overflow it is refused alone;
+     * the pledges around it, to a and to b, are written. */
     PGconn *db = testdb_raw();
     const char *params[1] = {a.id};
     PQclear(PQexecParams(db,
@@ -84,20 +87,32 @@ START_TEST(a_failing_batch_writes_nothing)
                          "9007199254740991 WHERE id = $1",
                          1, NULL, params, NULL, NULL, 0));
     PQfinish(db);
-    struct pledge_request reqs[2] = {testdb_request(250000),
-                                     testdb_request(9007199254740991)};
-    const struct pledge_request *rp[2] = {&reqs[0], &reqs[1]};
-    struct batch_item items[2];
-    for (int i = 0; i < 2; i++)
-        pledge_item_init(&items[i], a.id, NULL);
+    char k[64];
+    struct idem key = make_key(k, "over");
+    struct pledge_request reqs[3] = {testdb_request(250000),
+                                     testdb_request(9007199254740991),
+                                     testdb_request(0)};
+    const struct pledge_request *rp[3] = {&reqs[0], &reqs[1], &reqs[2]};
+    const char *camp[3] = {b.id, a.id, a.id};
+    const struct idem *ip[3] = {NULL, &key, NULL};
+    struct batch_item items[3];
+    for (int i = 0; i < 3; i++)
+        pledge_item_init(&items[i], camp[i], ip[i]);
     struct fault f = {0};
-    ck_assert_int_eq(store_pledge_batch(s, items, 2, pledge_check_requests,
+    ck_assert_int_eq(store_pledge_batch(s, items, 3, pledge_check_requests,
                                         rp, &f),
-                     FAULT_OVERFLOW);
-    struct campaign c;
-    struct totals t;
-    ck_assert_int_eq(store_campaign_get(&c, &t, s, a.id, NULL), 0);
-    ck_assert_int_eq(t.seq, 0); /* not even the first pledge */
+                     0);
+    ck_assert_int_eq(items[0].rc, 0);
+    ck_assert_int_eq(items[1].rc, FAULT_OVERFLOW);
+    ck_assert_str_eq(items[1].fault.field, "amount_minor");
+    ck_assert_int_eq(items[2].rc, 0);
+    ck_assert_int_eq(items[2].pledge.seq, 1);
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, b.id), 0);
+    ck_assert_int_eq(check.raised_minor, 250000);
+    /* The refused pledge's key was not recorded: a retry is not a replay. */
+    struct idem_record rec;
+    ck_assert_int_eq(store_idem_get(&rec, s, key.key, NULL), 0);
     store_free(s);
 }
 END_TEST
@@ -168,7 +183,7 @@ Suite *batch_suite(void)
     TCase *tc = tcase_create("batch");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, one_batch_mixes_campaigns_refusals_and_replays);
-    tcase_add_test(tc, a_failing_batch_writes_nothing);
+    tcase_add_test(tc, an_overflowing_pledge_fails_only_itself);
     tcase_add_test(tc, batcher_commits_every_job_and_signs_receipts);
     suite_add_tcase(s, tc);
     return s;
