@@ -27,6 +27,7 @@ enum fault_code {
     FAULT_INTERNAL = -11,       /* a bug or a broken invariant */
     FAULT_NOMEM = -12,
     FAULT_TAMPERED = -13,       /* ledger content fails verification */
+    FAULT_TOTAL_LIMIT = -14,    /* a total would pass MONEY_MAX_EXACT (422) */
 };
 
 struct fault {

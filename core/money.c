@@ -47,9 +47,16 @@ int money_sub(int64_t *out, int64_t a, int64_t b)
 
 int money_total_add(int64_t *total, int64_t amount, struct fault *f)
 {
-    if (money_add(total, *total, amount) != 0)
+    int64_t t;
+    if (money_add(&t, *total, amount) != 0)
         return fault_set(f, FAULT_OVERFLOW, "amount_minor",
                          "the campaign total would overflow");
+    if (t > MONEY_MAX_EXACT)
+        return fault_set(f, FAULT_TOTAL_LIMIT, "amount_minor",
+                         "the campaign total would pass %lld minor units, "
+                         "the most a signed total can hold",
+                         (long long)MONEY_MAX_EXACT);
+    *total = t;
     return 0;
 }
 

@@ -32,8 +32,9 @@ int money_sub(int64_t *out, int64_t a, int64_t b)
     __attribute__((warn_unused_result));
 
 /* Adds a pledge's amount to its campaign's running total: 0, or
- * FAULT_OVERFLOW (field "amount_minor", set in f) leaving *total
- * unchanged. */
+ * FAULT_TOTAL_LIMIT (the total would pass MONEY_MAX_EXACT, so it could not
+ * be signed) or FAULT_OVERFLOW, with field "amount_minor" set in f and
+ * *total unchanged. */
 int money_total_add(int64_t *total, int64_t amount, struct fault *f)
     __attribute__((warn_unused_result));
 
