@@ -40,7 +40,7 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_files.o
 API_OBJ = $(API_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_files.o
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-FUZZERS = pledge_body canon csv route verify
+FUZZERS = pledge_body canon csv route verify framing
 
 .PHONY: all run test asan bench fuzz fuzzers soak clean deps
 

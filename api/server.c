@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include "api/framing.h"
 #include "api/metrics.h"
 #include "api/ratelimit.h"
 #include "core/batch.h"
@@ -21,6 +22,8 @@ struct exchange {
     const struct route *route;
     struct timespec t0;
     bool deferred; /* suspended until reply_resume() */
+    bool started;  /* the headers were checked */
+    struct framing_verdict uri; /* the request target's, from on_uri() */
     struct buf body;
     bool too_large;
     bool refused; /* the 413 is queued */
@@ -100,12 +103,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
     return rc;
 }
 
+/* Answers before the body is read; with close, the connection is closed
+ * after the answer, so that nothing after this request is read. */
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status,
-                              const char *code, const char *message)
+                              const char *code, const char *message,
+                              bool close)
 {
     struct reply rep;
     reply_init(&rep);
     reply_error(&rep, status, code, NULL, message);
+    if (close)
+        reply_header(&rep, "Connection", "close");
     enum MHD_Result rc = send_reply(conn, &rep);
     reply_release(&rep);
     return rc;
@@ -176,34 +184,84 @@ static void dispatch(struct reply *rep, struct request *req)
     cors_apply(rep, req, rt);
 }
 
+static struct exchange *exchange_new(struct MHD_Connection *conn)
+{
+    struct exchange *ex = calloc(1, sizeof *ex);
+    if (ex == NULL)
+        return NULL;
+    buf_init(&ex->body);
+    reply_init(&ex->rep);
+    ex->conn = conn;
+    return ex;
+}
+
+/* Called by libmicrohttpd with the request target as received, before it
+ * parses the query: a target we refuse has its query cut here, so that
+ * thousands of parameters cannot exhaust the connection's memory before
+ * we can answer (libmicrohttpd itself would close without a word). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    struct exchange *ex = exchange_new(conn);
+    if (ex == NULL || uri == NULL)
+        return ex;
+    size_t len = strlen(uri);
+    ex->uri = framing_uri(uri, len);
+    char *q = memchr(uri, '?', len);
+    if (ex->uri.status && q)
+        q[1] = '\0'; /* the buffer is libmicrohttpd's own, writable */
+    return ex;
+}
+
+static enum MHD_Result take_field(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, size_t key_size,
+                                  const char *value, size_t value_size)
+{
+    (void)kind;
+    framing_field(cls, key, key_size, value, value_size);
+    return MHD_YES;
+}
+
+static struct framing_verdict check_framing(struct MHD_Connection *conn,
+                                            const char *version)
+{
+    struct framing fr;
+    framing_init(&fr);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, take_field, &fr);
+    return framing_verdict(&fr, version);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     struct app *app = cls;
     struct exchange *ex = *con_cls;
-    if (ex == NULL) {
-        ex = calloc(1, sizeof *ex);
-        if (ex == NULL)
-            return MHD_NO;
-        buf_init(&ex->body);
-        reply_init(&ex->rep);
+    if (ex == NULL && (ex = *con_cls = exchange_new(conn)) == NULL)
+        return MHD_NO;
+    if (!ex->started) { /* first call: the headers are in, no body yet */
+        ex->started = true;
         ex->conn = conn;
-        *con_cls = ex;
-        /* Refuse a declared oversize body before reading any of it. */
+        struct framing_verdict v =
+            ex->uri.status ? ex->uri : check_framing(conn, version);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX)
+        if (v.status == 0 &&
+            (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX))
             return MHD_YES;
-        /* Declared too large: answer before reading any of it. */
+        /* Refused, or declared too large: answer before reading any of
+         * the body, and close. */
         ex->too_large = ex->refused = true;
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (v.status) {
+            log_access(method, NULL, v.status, &t0);
+            return refuse(conn, v.status, v.code, v.message, true);
+        }
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
-                      "request body is over 16 KiB");
+                      "request body is over 16 KiB", true);
     }
     if (ex->deferred) { /* resumed: the reply is filled */
         enum MHD_Result rc = send_reply(conn, &ex->rep);
@@ -236,10 +294,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         ex->refused = true;
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
-                      "request body is over 16 KiB");
+                      "request body is over 16 KiB", true);
     }
     if (buf_failed(&ex->body))
-        return refuse(conn, 503, "out_of_memory", "out of memory");
+        return refuse(conn, 503, "out_of_memory", "out of memory", true);
 
     struct request req = {.method = method,
                           .path = url,
@@ -321,7 +379,8 @@ int server_run(const struct server_config *cfg, struct app *app)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, "pledged: cannot listen on %s\n", cfg->listen);
         return -1;

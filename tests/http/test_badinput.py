@@ -119,6 +119,20 @@ CORPUS = [
     b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
     b"chunked\r\nContent-Type: application/json\r\nIdempotency-Key: c\r\n"
     b"\r\nzz\r\n",
+    # issue 15, HTTP framing
+    req(b"0\r\n\r\n", extra=b"Transfer-Encoding: chunked\r\n"),
+    req(b"{}", extra=b"Content-Length: 2\r\n"),
+    req(b"", extra=b"Content-Length: 40\r\n"),
+    req(b"", extra=b"Transfer-Encoding: gzip, chunked\r\n"),
+    b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: "
+    b"+5\r\n\r\n{}   ",
+    b"GET /v1/campaigns/help-us HTTP/1.1\r\n\r\n",
+    b"GET /v1/campaigns/help-us HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    b"GET /v1/campaigns/help-us?" + b"&".join(b"a=%d" % i for i in range(1000))
+    + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /v1/campaigns/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000
+    + b"\r\n\r\n",
 ]
 
 
