@@ -177,7 +177,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
         } else if (!json_is_string(v)) {
             return wrong_type(out, "deadline", "an RFC 3339 string or null");
         } else if (clock_parse(&c->deadline_us, json_string_value(v)) != 0) {
-            return invalid(out, "deadline", "deadline must be RFC 3339");
+            return invalid(out, "deadline", "deadline must be an RFC 3339 "
+                                            "time in years 1970 to 9999");
         } else {
             c->has_deadline = true;
         }

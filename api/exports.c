@@ -60,12 +60,12 @@ static bool parse_params(struct export_params *p, struct reply *out,
     const char *until = req->query(req, "until_seq");
     if (from && clock_parse(&p->from_us, from) != 0) {
         reply_error(out, 422, "invalid_value", "from",
-                    "from must be an RFC 3339 time");
+                    "from must be an RFC 3339 time in years 1970 to 9999");
         return false;
     }
     if (to && clock_parse(&p->to_us, to) != 0) {
         reply_error(out, 422, "invalid_value", "to",
-                    "to must be an RFC 3339 time");
+                    "to must be an RFC 3339 time in years 1970 to 9999");
         return false;
     }
     p->has_from = from != NULL;
