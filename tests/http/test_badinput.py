@@ -133,6 +133,10 @@ CORPUS = [
     b"GET /v1/campaigns/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000
     + b"\r\n\r\n",
+    # issue 15, numbers
+    req(b'{"amount_minor": 100, "anonymous": 99999999999999999999}'),
+    req(b'{"amount_minor": 100, "donor_name": -99999999999999999999}'),
+    req(b'{"a\\"b": 99999999999999999999, "amount_minor": 1}'),
 ]
 
 
@@ -200,6 +204,11 @@ ADMIN_CORPUS = [
      lambda: b""),
     (b"GET", ADMIN + b"/help-us/ledger.jsonl?to=0000-01-01T00:00:00Z",
      lambda: b""),
+    (b"GET", ADMIN + b"/help-us/pledges?after=2147483648", lambda: b""),
+    (b"GET", ADMIN + b"/help-us/pledges?after=9223372036854775808",
+     lambda: b""),
+    (b"POST", ADMIN, lambda: campaign_body().replace(
+        b'"goal_minor": 1000', b'"goal_minor": 99999999999999999999')),
 ]
 
 
@@ -207,5 +216,5 @@ def test_admin_corpus_never_500():
     before = ledger_count()
     for i, (method, path, body) in enumerate(ADMIN_CORPUS):
         status = status_of(raw(admin_req(method, path, body())))
-        assert status is not None and 400 <= status < 500, (i, status, path)
+        assert status is not None and status < 500, (i, status, path)
     assert ledger_count() == before

@@ -77,3 +77,45 @@ def test_the_metrics_money_counter_never_wraps():
         codes = list(pool.map(lambda c: pledge(c, BOUND).status, ids))
     assert codes.count(201) == 1030, set(codes)
     assert metric_amount() - before == 1030 * BOUND
+
+
+def test_paging_past_2_to_the_31():
+    cid = make_campaign()
+    assert pledge(cid, 0).status == 201
+    for after in (2**31, 2**31 + 1, 2**63 - 1):
+        r = admin("GET", f"/v1/admin/campaigns/{cid}/pledges?after={after}")
+        assert r.status == 200, (after, r.body)
+        assert len(r.json()["pledges"]) == 1
+    for after in (2**63, -1, "1e3", "99999999999999999999999"):
+        r = admin("GET", f"/v1/admin/campaigns/{cid}/pledges?after={after}")
+        assert assert_error(r, 422, "invalid_value")["field"] == "after"
+
+
+def raw_post(path, body, headers=None):
+    h = {"Idempotency-Key": str(uuid.uuid4()),
+         "Content-Type": "application/json"}
+    h.update(headers or {})
+    return request("POST", path, body=body, headers=h, raw=True)
+
+
+def test_over_long_integers_name_their_field():
+    big = b"99999999999999999999"
+    p = "/v1/campaigns/help-us/pledges"
+    err = assert_error(raw_post(p, b'{"amount_minor": -' + big + b'}'), 422,
+                       "amount_out_of_range")
+    assert err["field"] == "amount_minor"
+    for field in (b"anonymous", b"donor_name", b"message", b"currency"):
+        r = raw_post(p, b'{"amount_minor": 100, "' + field + b'": ' + big +
+                     b'}')
+        err = assert_error(r, 422, "invalid_value")
+        assert err["field"] == field.decode(), err
+    r = raw_post(p, b'{"a\\"b": ' + big + b', "amount_minor": 1}')
+    assert assert_error(r, 422)["field"] == 'a"b'
+    auth = {"Authorization": "Bearer " + admin_token()}
+    for field, value in ((b"goal_minor", big), (b"tiers", b"[0, " + big + b"]"),
+                         (b"max_custom_minor", b"-" + big)):
+        body = (b'{"id": "lim-big", "title": "t", "currency": "USD", "' +
+                field + b'": ' + value + b'}')
+        err = assert_error(raw_post("/v1/admin/campaigns", body, auth), 422,
+                           "invalid_value")
+        assert err["field"] == field.decode(), err
