@@ -4,6 +4,7 @@
 
 #include "core/money.h"
 #include "core/origin.h"
+#include "core/text.h"
 #include "core/utf8.h"
 
 #include <string.h>
@@ -37,9 +38,11 @@ int campaign_validate(const struct campaign *c, struct fault *f)
         return fault_set(f, FAULT_INVALID, "id",
                          "id must match [a-z0-9-]{1,64}");
     if (!utf8_valid(c->title, strlen(c->title), &chars) || chars == 0 ||
-        chars > CAMPAIGN_TITLE_MAX)
+        chars > CAMPAIGN_TITLE_MAX ||
+        text_has_controls(c->title, strlen(c->title), false))
         return fault_set(f, FAULT_INVALID, "title",
-                         "title must be 1 to %d characters of UTF-8",
+                         "title must be 1 to %d characters of UTF-8, "
+                         "no control characters",
                          CAMPAIGN_TITLE_MAX);
     if (currency_find(c->currency) == NULL)
         return fault_set(f, FAULT_INVALID, "currency",

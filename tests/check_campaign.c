@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "core/origin.h"
 #include "core/pledge.h"
+#include "core/text.h"
 #include "tests/suites.h"
 
 #include <string.h>
@@ -221,12 +222,36 @@ START_TEST(donor_fields_have_character_limits)
         memcpy(text + 4 * i, "\xf0\x9f\x8e\x89", 4);
     ck_assert_int_eq(check_field("donor_name", text, 800), 0);
     ck_assert_int_eq(check_field("donor_name", text, 804), FAULT_INVALID);
+    /* 64 + "@" + 63 "." 63 "." 61 = 254 bytes, the longest address. */
     memset(text, 'a', 300);
-    text[100] = '@';
+    text[64] = '@', text[128] = '.', text[192] = '.';
     ck_assert_int_eq(check_field("donor_email", text, 254), 0);
     ck_assert_int_eq(check_field("donor_email", text, 255), FAULT_INVALID);
     ck_assert_int_eq(check_field("donor_email", "no-at-sign", 10),
                      FAULT_INVALID);
+}
+END_TEST
+
+START_TEST(donor_text_refuses_controls_and_odd_emails)
+{
+    ck_assert_int_eq(check_field("donor_name", "\x1b[31mRED\x07", 12),
+                     FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_name", "a\xc2\x9b" "b", 4),
+                     FAULT_INVALID); /* C1 CSI */
+    ck_assert_int_eq(check_field("donor_name", "a\nb", 3), FAULT_INVALID);
+    ck_assert_int_eq(check_field("message", "a\r\nb\nc", 6), 0);
+    ck_assert_int_eq(check_field("message", "a\tb", 3), 0);
+    ck_assert_int_eq(check_field("message", "a\x1b[2J", 5), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_name", "a\tb", 3), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a@b\r\nBcc: x@y", 15),
+                     FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a@b..c", 6), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a.b+c@d-e.f", 11), 0);
+    char out[16];
+    ck_assert_uint_eq(text_normalise_newlines(out, sizeof out, "a\r\nb\rc\n",
+                                              7),
+                      6);
+    ck_assert_str_eq(out, "a\nb\nc\n");
 }
 END_TEST
 
@@ -273,6 +298,7 @@ Suite *campaign_suite(void)
     tcase_add_test(tc, donor_fields_must_be_utf8_without_nul);
     tcase_add_test(tc, idempotency_keys_are_printable_ascii);
     tcase_add_test(tc, origins_are_exactly_what_a_browser_sends);
+    tcase_add_test(tc, donor_text_refuses_controls_and_odd_emails);
     tcase_add_test(tc, timestamps_outside_what_we_format_are_refused);
     suite_add_tcase(s, tc);
     return s;

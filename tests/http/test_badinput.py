@@ -137,6 +137,11 @@ CORPUS = [
     req(b'{"amount_minor": 100, "anonymous": 99999999999999999999}'),
     req(b'{"amount_minor": 100, "donor_name": -99999999999999999999}'),
     req(b'{"a\\"b": 99999999999999999999, "amount_minor": 1}'),
+    # issue 15, control characters and emails
+    req(b'{"amount_minor": 100, "donor_name": "\\u001b[31mRED\\u0007"}'),
+    req(b'{"amount_minor": 100, "donor_name": "a\xc2\x9bb"}'),
+    req(b'{"amount_minor": 100, "donor_email": "a@b\\r\\nBcc: x@y"}'),
+    req(b'{"amount_minor": 100, "message": "\\u001b]0;x\\u0007"}'),
 ]
 
 
