@@ -73,14 +73,15 @@ START_TEST(an_overflowing_pledge_fails_only_itself)
     struct campaign a, b;
     testdb_campaign(&a, s, "batch-over");
     testdb_campaign(&b, s, "batch-other");
-    /* Campaign a's total is already near INT64_MAX (poked behind the
-     * store's back): a pledge that would overflow it is refused alone;
-     * the pledges around it, to a and to b, are written. */
+    /* Campaign a's total is already near the money bound (poked behind
+     * the store's back): a pledge that would take it past is refused
+     * alone; the pledges around it, to a and to b, are written. (Past
+     * INT64_MAX, money_total_add's FAULT_OVERFLOW: check_money.) */
     PGconn *db = testdb_raw();
     const char *params[1] = {a.id};
     PQclear(PQexecParams(db,
                          "UPDATE campaign_totals SET raised_minor = "
-                         "9223372036854775000 WHERE campaign_id = $1",
+                         "9007199254740000 WHERE campaign_id = $1",
                          1, NULL, params, NULL, NULL, 0));
     PQclear(PQexecParams(db,
                          "UPDATE campaigns SET max_custom_minor = "
@@ -103,7 +104,7 @@ START_TEST(an_overflowing_pledge_fails_only_itself)
                                         rp, &f),
                      0);
     ck_assert_int_eq(items[0].rc, 0);
-    ck_assert_int_eq(items[1].rc, FAULT_OVERFLOW);
+    ck_assert_int_eq(items[1].rc, FAULT_TOTAL_LIMIT);
     ck_assert_str_eq(items[1].fault.field, "amount_minor");
     ck_assert_int_eq(items[2].rc, 0);
     ck_assert_int_eq(items[2].pledge.seq, 1);
