@@ -22,6 +22,7 @@ struct batcher;
 struct cache;
 struct ratelimit;
 struct route;
+struct cidr_list;
 
 #define REQUEST_PARAMS_MAX 2
 #define REQUEST_PARAM_LEN 128
@@ -35,6 +36,8 @@ struct app {
     const struct signer *signer; /* receipts and heads */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */
+    const struct cidr_list *trusted_proxies; /* may name the client */
+    const char *proxy_header; /* "X-Forwarded-For" or "Forwarded" */
     _Atomic unsigned exports_running;
     unsigned exports_max;
 };

@@ -4,6 +4,7 @@
 #include "core/audit.h"
 #include "core/batch.h"
 #include "core/cache.h"
+#include "core/cidr.h"
 #include "core/embed.h"
 #include "core/export.h"
 #include "core/ledger.h"
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -297,10 +299,23 @@ static int cmd_serve(void)
     if (cfg.threads == 0)
         cfg.threads = 1;
     struct fault f = {0};
+    static struct cidr_list trusted;
+    if (cidr_list_parse(&trusted, getenv("PLEDGED_TRUSTED_PROXIES"), &f) != 0)
+        return fail("serve: PLEDGED_TRUSTED_PROXIES", &f);
+    const char *proxy_header = env_or("PLEDGED_PROXY_HEADER",
+                                      "X-Forwarded-For");
+    if (strcasecmp(proxy_header, "X-Forwarded-For") != 0 &&
+        strcasecmp(proxy_header, "Forwarded") != 0) {
+        fprintf(stderr, "pledged: PLEDGED_PROXY_HEADER is X-Forwarded-For "
+                        "or Forwarded\n");
+        return 1;
+    }
     struct signer *key = signer_load(key_file(), &f);
     if (key == NULL)
         return fail("serve: signing key", &f);
     struct app app = {
+        .trusted_proxies = &trusted,
+        .proxy_header = proxy_header,
         .conninfo = env_or("DATABASE_URL", ""),
         .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .pool = pool_new(env_or("DATABASE_URL", ""),

@@ -2,6 +2,7 @@
 
 #include "api/framing.h"
 #include "api/metrics.h"
+#include "api/proxy.h"
 #include "api/ratelimit.h"
 #include "core/batch.h"
 
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -150,20 +152,63 @@ void reply_resume(void *token)
     MHD_resume_connection(ex->conn);
 }
 
+/* Every line of one header, joined by ", " (bounded: the header block
+ * is at most FRAMING_HEADER_BYTES). */
+struct joined {
+    const char *name;
+    char text[FRAMING_HEADER_BYTES + 1];
+    size_t len;
+    bool seen;
+};
+
+static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, size_t key_size,
+                                  const char *value, size_t value_size)
+{
+    (void)kind;
+    struct joined *j = cls;
+    if (key == NULL || strlen(j->name) != key_size ||
+        strncasecmp(key, j->name, key_size) != 0)
+        return MHD_YES;
+    size_t sep = j->seen ? 2 : 0;
+    if (value && j->len + sep + value_size < sizeof j->text) {
+        memcpy(j->text + j->len, ", ", sep);
+        memcpy(j->text + j->len + sep, value, value_size);
+        j->len += sep + value_size;
+        j->text[j->len] = '\0';
+    }
+    j->seen = true;
+    return MHD_YES;
+}
+
+/* The peer's address, or the client's behind a trusted proxy. */
 static void client_address(struct request *req, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
+    unsigned char peer[16];
+    size_t len = 0;
     if (sa && sa->sa_family == AF_INET) {
-        memcpy(req->client_addr,
-               &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-        req->client_addr_len = 4;
+        memcpy(peer, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+               4);
+        len = 4;
     } else if (sa && sa->sa_family == AF_INET6) {
-        memcpy(req->client_addr,
+        memcpy(peer,
                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-        req->client_addr_len = 16;
+        len = 16;
     }
+    req->client_addr_len = len;
+    memcpy(req->client_addr, peer, len);
+    if (len == 0 || !cidr_list_contains(req->app->trusted_proxies, peer, len))
+        return;
+    static _Thread_local struct joined chain;
+    chain = (struct joined){.name = req->app->proxy_header};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, join_field, &chain);
+    proxy_client(req->client_addr, &req->client_addr_len, peer, len,
+                 chain.seen ? chain.text : NULL,
+                 strcasecmp(chain.name, "Forwarded") == 0,
+                 req->app->trusted_proxies);
 }
 
 static void dispatch(struct reply *rep, struct request *req)
