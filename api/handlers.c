@@ -121,8 +121,9 @@ void handle_verify_post(struct reply *out, struct request *req)
             reply_fault(out, &ping);
         else
             reply_json_take(out, 200,
-                            json_pack("{s:b, s:s?}", "valid", valid, "kid",
-                                      kid[0] ? kid : NULL));
+                            json_pack("{s:b, s:s?, s:s?}", "valid", valid,
+                                      "kid", kid[0] ? kid : NULL, "type",
+                                      receipt_doc_type(doc)));
     }
     pool_release(req->app->pool, s);
     json_decref(doc);

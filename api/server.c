@@ -97,6 +97,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             rep->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* JSON is data, never a page: nothing may run or load in it. */
+    if (strncmp(rep->content_type, "application/json", 16) == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
     for (size_t i = 0; i < rep->nheaders; i++)
         MHD_add_response_header(resp, rep->header_names[i],
                                 rep->header_values[i]);

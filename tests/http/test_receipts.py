@@ -119,7 +119,7 @@ def test_signed_head_matches_the_campaign_and_verifies():
 
 
 def test_verify_endpoint_handles_garbage():
-    ok = {"valid": False, "kid": None}
+    ok = {"valid": False, "kid": None, "type": None}
     r = request("POST", "/v1/receipts/verify",
                 body={"receipt": {"kid": "nope"}, "signature": "AAAA"})
     assert r.status == 200 and r.json() == dict(ok, kid="nope")
