@@ -480,8 +480,9 @@ int store_idem_get(struct idem_record *out, struct store *s, const char *key,
 }
 
 /* Records the key inside the caller's transaction. A concurrent holder of
- * the same key makes the INSERT wait for it; if it committed, we get a
- * unique violation and report the key as taken. */
+ * the same key makes the INSERT wait for it; if it committed, nothing is
+ * inserted (ON CONFLICT: no error quoting the key in Postgres's log) and
+ * we report the key as taken. */
 static int record_key(struct store *s, const struct idem *idem, int status,
                        const char *resource, const char *id, struct fault *f)
 {
@@ -491,11 +492,14 @@ static int record_key(struct store *s, const struct idem *idem, int status,
     hex32(hash, idem->request_hash);
     const char *params[5] = {idem->key, hash, i64(st, status), resource, id};
     PGresult *r;
-    int rc = run(&r, s, PGRES_COMMAND_OK,
+    int rc = run(&r, s, PGRES_TUPLES_OK,
                  "INSERT INTO idempotency_keys (key, request_hash, "
                  "status, resource, resource_id) "
-                 "VALUES ($1, $2, $3, $4, $5)",
+                 "VALUES ($1, $2, $3, $4, $5) "
+                 "ON CONFLICT (key) DO NOTHING RETURNING key",
                  5, params, NULL);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = FAULT_CONFLICT;
     PQclear(r);
     if (rc == FAULT_CONFLICT)
         return fault_set(f, FAULT_IDEM_IN_FLIGHT, NULL,
@@ -1414,10 +1418,12 @@ static int find_replays(struct store *s, struct batch_item *items, size_t n,
 }
 
 /* Records the keys of the items about to be written. find_replays has
- * seen every key committed before; a key another transaction records
- * meanwhile makes this INSERT fail (FAULT_CONFLICT), and the caller runs
- * the batch again, when that key shows up as a replay. (A plain INSERT is
- * far cheaper per row than ON CONFLICT.) */
+ * seen every key committed before; a key another transaction (another
+ * instance's batch) records meanwhile is skipped, after waiting for that
+ * transaction to end, and its item becomes a replay of what that one
+ * wrote: the same answer whichever instance a retry reaches, nothing else
+ * in the batch fails, and no duplicate-key error (quoting the key) lands
+ * in Postgres's log. */
 static int record_keys(struct store *s, struct batch_item *items, size_t n,
                        struct fault *f)
 {
@@ -1441,11 +1447,20 @@ static int record_keys(struct store *s, struct batch_item *items, size_t n,
     if (count > 0) {
         const char *params[3] = {a[0].data, a[1].data, a[2].data};
         PGresult *r;
-        rc = run(&r, s, PGRES_COMMAND_OK,
+        rc = run(&r, s, PGRES_TUPLES_OK,
                  "INSERT INTO idempotency_keys (key, request_hash, status, "
                  "resource, resource_id) SELECT k, h, 201, 'pledge', id FROM "
-                 "unnest($1::text[], $2::bytea[], $3::uuid[]) AS u(k, h, id)",
+                 "unnest($1::text[], $2::bytea[], $3::uuid[]) AS u(k, h, id) "
+                 "ON CONFLICT (key) DO NOTHING RETURNING key",
                  3, params, f);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            if (items[i].rc || items[i].replayed || items[i].idem == NULL)
+                continue;
+            bool mine = false;
+            for (int k = 0; k < PQntuples(r) && !mine; k++)
+                mine = strcmp(items[i].idem->key, PQgetvalue(r, k, 0)) == 0;
+            items[i].replayed = !mine;
+        }
         PQclear(r);
     }
     for (int k = 0; k < 3; k++)
