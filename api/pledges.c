@@ -3,6 +3,7 @@
 #include "api/metrics.h"
 #include "api/present.h"
 #include "core/batch.h"
+#include "core/cache.h"
 #include "core/pledge.h"
 
 #include <stdlib.h>
@@ -16,6 +17,7 @@ struct pledge_call {
     char key[IDEM_KEY_MAX + 1];
     json_t *body;
     struct reply *out;
+    struct cache *cache;
     void *token;
 };
 
@@ -36,6 +38,9 @@ static void pledge_done(struct pledge_job *job)
                     "stored: retry with the same Idempotency-Key");
     } else {
         const struct pledge *p = &job->pledge;
+        /* Read your writes: this instance's next read of the campaign
+         * must not wait for the change notification to arrive. */
+        cache_forget(call->cache, p->campaign_id);
         if (!job->replayed)
             metrics_pledge(p->currency, p->amount_minor, p->kind == PLEDGE_TIER);
         reply_json_take(out, 201,
@@ -81,6 +86,7 @@ void handle_pledge_post(struct reply *out, struct request *req)
         return;
     }
     call->body = body;
+    call->cache = req->app->cache;
     call->preq = preq;
     memcpy(call->key, idem.key, strlen(idem.key) + 1);
     call->idem = idem;
