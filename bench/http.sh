@@ -67,7 +67,7 @@ ANALYZE ledger_entries;
 SQL
 }
 wrk_pledges() { # port campaign clients -> wrk output
-    CAMPAIGN=$2 wrk -t2 -c"$3" -d"${SECS}s" --latency -s bench/pledge.lua "http://127.0.0.1:$1"
+    KEY_PREFIX=bench-$1 CAMPAIGN=$2 wrk -t2 -c"$3" -d"${SECS}s" --latency -s bench/pledge.lua "http://127.0.0.1:$1"
 }
 
 sql <<'SQL'
