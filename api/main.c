@@ -293,11 +293,15 @@ static int cmd_serve(void)
         .listen = env_or("PLEDGED_LISTEN", "127.0.0.1:8080"),
         .threads = env_uint("PLEDGED_THREADS", cores > 0 ? (unsigned)cores : 2),
         .connection_limit = env_uint("PLEDGED_MAX_CONNECTIONS", 1000),
-        .per_ip_limit = env_uint("PLEDGED_PER_IP_CONNECTIONS", 200),
         .timeout_s = env_uint("PLEDGED_TIMEOUT", 15),
     };
     if (cfg.threads == 0)
         cfg.threads = 1;
+    /* The connection budget: one address may hold 1/20 of all, so that a
+     * handful of addresses cannot fill the server (docs/SECURITY.md). */
+    unsigned share = cfg.connection_limit / 20;
+    cfg.per_ip_limit = env_uint("PLEDGED_PER_IP_CONNECTIONS",
+                                share ? share : 1);
     struct fault f = {0};
     static struct cidr_list trusted;
     if (cidr_list_parse(&trusted, getenv("PLEDGED_TRUSTED_PROXIES"), &f) != 0)
