@@ -257,7 +257,12 @@ void handle_admin_campaign_create(struct reply *out, struct request *req)
         !json_object_get(body, "goal_minor") || !json_object_get(body, "tiers"))
         invalid(out, NULL, "id, title, currency, goal_minor and tiers are "
                            "required");
-    else if (apply_fields(&c, out, body, true)) {
+    else if (!apply_fields(&c, out, body, true))
+        ; /* the error is in out */
+    else if (c.has_deadline && c.deadline_us <= clock_now_us())
+        invalid(out, "deadline", "a new campaign's deadline must be in the "
+                                 "future");
+    else {
         struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
         if (s == NULL || store_campaign_create(s, &c, &f) != 0) {
             if (f.code == FAULT_CONFLICT)
@@ -366,8 +371,13 @@ void handle_admin_pledges(struct reply *out, struct request *req)
     struct campaign c;
     struct page pg = {.list = json_array()};
     struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    char detail[64];
+    snprintf(detail, sizeof detail, "after=%lld limit=%lld", (long long)after,
+             (long long)limit);
+    /* Donors' names and emails: the read is logged first, or refused. */
     if (s && campaign_id_valid(req->params[0]) &&
         store_campaign_get(&c, NULL, s, req->params[0], &f) == 0 &&
+        store_admin_log(s, who, "pledges.list", c.id, detail, &f) == 0 &&
         store_pledges_page(s, c.id, after, (int)limit, add_pledge, &pg, &f) ==
             0) {
         bool more = (int64_t)json_array_size(pg.list) == limit;

@@ -90,7 +90,7 @@ static bool parse_params(struct export_params *p, struct reply *out,
 
 /* Starts an export: NULL with an error in out. */
 static struct running *start(struct reply *out, struct request *req,
-                             enum export_format format)
+                             enum export_format format, const char *action)
 {
     char who[65];
     struct export_params p;
@@ -119,7 +119,14 @@ static struct running *start(struct reply *out, struct request *req,
         return NULL;
     }
     r->app = app;
-    if (export_begin(&r->x, r->store, &p, &f) != 0) {
+    /* Donors' names and emails: the read is logged first, or refused. */
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s until_seq=%lld%s%s",
+             format == EXPORT_CSV ? "csv" : "jsonl", (long long)p.until_seq,
+             p.has_from ? " from" : "", p.has_to ? " to" : "");
+    if (store_admin_log(r->store, who, action, p.campaign_id, detail, &f) !=
+            0 ||
+        export_begin(&r->x, r->store, &p, &f) != 0) {
         running_free(r);
         reply_fault(out, &f);
         return NULL;
@@ -130,7 +137,7 @@ static struct running *start(struct reply *out, struct request *req,
 static void stream_export(struct reply *out, struct request *req,
                           enum export_format format)
 {
-    struct running *r = start(out, req, format);
+    struct running *r = start(out, req, format, "ledger.export");
     if (r == NULL)
         return;
     char value[160];
@@ -168,7 +175,7 @@ void handle_export_manifest(struct reply *out, struct request *req)
                     "format is csv or jsonl");
         return;
     }
-    struct running *r = start(out, req, format);
+    struct running *r = start(out, req, format, "ledger.manifest");
     if (r == NULL)
         return;
     struct fault f = {0};

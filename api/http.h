@@ -38,6 +38,7 @@ struct app {
     struct ratelimit *auth_limit; /* failed admin logins per address */
     const struct cidr_list *trusted_proxies; /* may name the client */
     const char *proxy_header; /* "X-Forwarded-For" or "Forwarded" */
+    const char *metrics_token; /* /metrics needs it; NULL or "": off */
     _Atomic unsigned exports_running;
     unsigned exports_max;
 };

@@ -320,6 +320,7 @@ static int cmd_serve(void)
     struct app app = {
         .trusted_proxies = &trusted,
         .proxy_header = proxy_header,
+        .metrics_token = getenv("PLEDGED_METRICS_TOKEN"),
         .conninfo = env_or("DATABASE_URL", ""),
         .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .pool = pool_new(env_or("DATABASE_URL", ""),

@@ -212,6 +212,7 @@ ADMIN_CORPUS = [
     (b"GET", ADMIN + b"/help-us/pledges?after=2147483648", lambda: b""),
     (b"GET", ADMIN + b"/help-us/pledges?after=9223372036854775808",
      lambda: b""),
+    (b"POST", ADMIN, lambda: campaign_body(deadline="2020-01-01T00:00:00Z")),
     (b"POST", ADMIN, lambda: campaign_body().replace(
         b'"goal_minor": 1000', b'"goal_minor": 99999999999999999999')),
 ]
