@@ -10,6 +10,8 @@
 #include "core/store.h"
 #include "core/token.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,10 +243,33 @@ static void reply_campaign(struct reply *out, struct store *s,
         reply_fault(out, &f);
 }
 
+/* A campaign's Idempotency-Key seen before: true with the answer in out
+ * (the campaign as it is now, or 422 for another request's key). */
+static bool campaign_replay(struct reply *out, struct store *s,
+                            const struct idem *idem)
+{
+    struct idem_record rec;
+    struct fault f = {0};
+    int rc = store_idem_get(&rec, s, idem->key, &f);
+    if (rc < 0)
+        reply_fault(out, &f);
+    else if (rc == 1 && (strcmp(rec.resource, "campaign") != 0 ||
+                         sodium_memcmp(rec.request_hash, idem->request_hash,
+                                       32) != 0))
+        reply_error(out, 422, "idempotency_key_reused", NULL,
+                    "this Idempotency-Key was used for another request");
+    else if (rc == 1) {
+        reply_campaign(out, s, rec.resource_id, 201);
+        reply_header(out, "Idempotent-Replayed", "true");
+    }
+    return rc != 0;
+}
+
 void handle_admin_campaign_create(struct reply *out, struct request *req)
 {
     char who[65];
-    if (!admin_auth(who, out, req))
+    struct idem idem;
+    if (!admin_auth(who, out, req) || request_idem(&idem, out, req) != 0)
         return;
     json_t *body = request_json(out, req);
     if (body == NULL)
@@ -252,9 +277,15 @@ void handle_admin_campaign_create(struct reply *out, struct request *req)
     struct campaign c;
     campaign_defaults(&c);
     struct fault f = {0};
-    if (!json_object_get(body, "id") || !json_object_get(body, "title") ||
-        !json_object_get(body, "currency") ||
-        !json_object_get(body, "goal_minor") || !json_object_get(body, "tiers"))
+    struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
+    if (s == NULL)
+        reply_fault(out, &f);
+    else if (campaign_replay(out, s, &idem))
+        ; /* a retry: the first request's answer */
+    else if (!json_object_get(body, "id") || !json_object_get(body, "title") ||
+             !json_object_get(body, "currency") ||
+             !json_object_get(body, "goal_minor") ||
+             !json_object_get(body, "tiers"))
         invalid(out, NULL, "id, title, currency, goal_minor and tiers are "
                            "required");
     else if (!apply_fields(&c, out, body, true))
@@ -262,19 +293,18 @@ void handle_admin_campaign_create(struct reply *out, struct request *req)
     else if (c.has_deadline && c.deadline_us <= clock_now_us())
         invalid(out, "deadline", "a new campaign's deadline must be in the "
                                  "future");
-    else {
-        struct store *s = pool_acquire(req->app->pool, POOL_WAIT_MS, &f);
-        if (s == NULL || store_campaign_create(s, &c, &f) != 0) {
-            if (f.code == FAULT_CONFLICT)
-                reply_error(out, 409, "conflict", "id",
-                            "a campaign with this id exists");
-            else
-                reply_fault(out, &f);
-        } else if (log_action(out, s, who, "campaign.create", c.id, "")) {
-            reply_campaign(out, s, c.id, 201);
-        }
-        pool_release(req->app->pool, s);
+    else if (store_campaign_create_keyed(s, &c, &idem, &f) != 0) {
+        if (f.code == FAULT_IDEM_IN_FLIGHT && campaign_replay(out, s, &idem))
+            ; /* another request with the key won: its answer */
+        else if (f.code == FAULT_CONFLICT)
+            reply_error(out, 409, "conflict", "id",
+                        "a campaign with this id exists");
+        else
+            reply_fault(out, &f);
+    } else if (log_action(out, s, who, "campaign.create", c.id, "")) {
+        reply_campaign(out, s, c.id, 201);
     }
+    pool_release(req->app->pool, s);
     json_decref(body);
 }
 

@@ -423,12 +423,10 @@ static void campaign_text(struct campaign_text *t, const struct campaign *c)
         clock_format(t->deadline, c->deadline_us);
 }
 
-int store_campaign_create(struct store *s, const struct campaign *c,
-                          struct fault *f)
+static int insert_campaign(struct store *s, const struct campaign *c,
+                           struct fault *f)
 {
-    int rc = ensure(s, f);
-    if (rc)
-        return rc;
+    int rc;
     struct campaign_text t;
     campaign_text(&t, c);
     const char *params[10] = {
@@ -448,6 +446,29 @@ int store_campaign_create(struct store *s, const struct campaign *c,
         return rc;
     PQclear(r);
     return 0;
+}
+
+int store_campaign_create(struct store *s, const struct campaign *c,
+                          struct fault *f)
+{
+    int rc = ensure(s, f);
+    return rc ? rc : insert_campaign(s, c, f);
+}
+
+static int record_key(struct store *s, const struct idem *idem, int status,
+                      const char *resource, const char *id, struct fault *f);
+static int commit(struct store *s, struct fault *f);
+
+int store_campaign_create_keyed(struct store *s, const struct campaign *c,
+                                const struct idem *idem, struct fault *f)
+{
+    int rc = ensure(s, f);
+    if (rc == 0 && (rc = exec_simple(s, "BEGIN", f)) == 0 &&
+        (rc = record_key(s, idem, 201, "campaign", c->id, f)) == 0 &&
+        (rc = insert_campaign(s, c, f)) == 0)
+        rc = commit(s, f);
+    rollback(s);
+    return rc;
 }
 
 /* ---- idempotency ------------------------------------------------------ */

@@ -54,12 +54,19 @@ int store_campaign_get(struct campaign *c, struct totals *t, struct store *s,
 int store_campaign_create(struct store *s, const struct campaign *c,
                           struct fault *f) __attribute__((warn_unused_result));
 
+/* The same, and records idem (resource "campaign", the campaign's id) in
+ * the same transaction: FAULT_IDEM_IN_FLIGHT when another request took
+ * the key first (look it up again and replay). */
+int store_campaign_create_keyed(struct store *s, const struct campaign *c,
+                                const struct idem *idem, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* What an idempotency key recorded. */
 struct idem_record {
     unsigned char request_hash[32];
     int status;
-    char resource[8]; /* "pledge" or "refund" */
-    char resource_id[UUID_STR_LEN];
+    char resource[16]; /* "pledge", "refund" or "campaign" */
+    char resource_id[CAMPAIGN_ID_MAX + 1]; /* a uuid, or a campaign's id */
 };
 
 /* 1 and *out filled if key is recorded, 0 if not, or a negative fault. */

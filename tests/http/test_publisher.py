@@ -52,3 +52,20 @@ def test_metrics_need_their_token():
     with server(PLEDGED_METRICS_TOKEN=""):
         assert_error(get("/metrics", headers={"Authorization": "Bearer " +
                                               token}), 404, "not_found")
+
+
+def test_creating_a_campaign_takes_an_idempotency_key():
+    body = {"id": "pub-" + uuid.uuid4().hex[:8], "title": "Keyed",
+            "currency": "USD", "goal_minor": 1000, "tiers": [0, 100]}
+    assert_error(admin("POST", "/v1/admin/campaigns", body), 400,
+                 "idempotency_key_required")
+    key = "camp-" + uuid.uuid4().hex
+    first = admin("POST", "/v1/admin/campaigns", body, key=key)
+    assert first.status == 201, first.body
+    again = admin("POST", "/v1/admin/campaigns", body, key=key)
+    assert again.status == 201 and again.body == first.body
+    assert again.header("idempotent-replayed") == "true"
+    other = dict(body, title="Another")
+    assert_error(admin("POST", "/v1/admin/campaigns", other, key=key), 422,
+                 "idempotency_key_reused")
+    assert log_rows("campaign.create", body["id"]) == 1
