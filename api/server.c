@@ -221,6 +221,10 @@ static void dispatch(struct reply *rep, struct request *req)
     req->route = rt;
     if (rt == NULL)
         return;
+    /* CORS first: a handler may suspend the request, and then the reply
+     * belongs to the thread that finishes it, which may already be
+     * filling it when the handler returns here. */
+    cors_apply(rep, req, rt);
     unsigned wait;
     if (rt->rate_limited && req->app->post_limit &&
         !ratelimit_take(req->app->post_limit, req->client_addr,
@@ -230,7 +234,6 @@ static void dispatch(struct reply *rep, struct request *req)
     } else {
         rt->fn(rep, req);
     }
-    cors_apply(rep, req, rt);
 }
 
 static struct exchange *exchange_new(struct MHD_Connection *conn)
