@@ -482,7 +482,8 @@ int store_idem_get(struct idem_record *out, struct store *s, const char *key,
     const char *params[1] = {key};
     PGresult *r;
     rc = run(&r, s, PGRES_TUPLES_OK,
-                      "SELECT request_hash, status, resource, resource_id "
+                      "SELECT request_hash, status, resource, "
+                      "coalesce(resource_id::text, resource_slug) "
                       "FROM idempotency_keys WHERE key = $1",
                       1, params, f);
     if (rc)
@@ -515,8 +516,9 @@ static int record_key(struct store *s, const struct idem *idem, int status,
     PGresult *r;
     int rc = run(&r, s, PGRES_TUPLES_OK,
                  "INSERT INTO idempotency_keys (key, request_hash, "
-                 "status, resource, resource_id) "
-                 "VALUES ($1, $2, $3, $4, $5) "
+                 "status, resource, resource_id, resource_slug) "
+                 "VALUES ($1, $2, $3, $4, CASE WHEN $4 <> 'campaign' THEN "
+                 "$5::text::uuid END, CASE WHEN $4 = 'campaign' THEN $5 END) "
                  "ON CONFLICT (key) DO NOTHING RETURNING key",
                  5, params, NULL);
     if (rc == 0 && PQntuples(r) == 0)
