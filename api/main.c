@@ -283,6 +283,21 @@ static int cmd_export(struct store *s, int argc, char **argv)
     return 0;
 }
 
+/* Whether kid is retired (a serve on it would sign receipts that read
+ * as forgeries). */
+struct retired_check {
+    const char *kid;
+    bool retired;
+};
+
+static int find_retired(void *ctx, const struct key_info *k)
+{
+    struct retired_check *rc = ctx;
+    if (strcmp(k->kid, rc->kid) == 0 && k->retired_at[0])
+        rc->retired = true;
+    return 0;
+}
+
 static int cmd_serve(void)
 {
     /* Core dumps could carry secrets (keys, tokens in flight). */
@@ -353,10 +368,16 @@ static int cmd_serve(void)
      * down now is retried by every request later. */
     struct store *s = pool_acquire(app.pool, 0, &f);
     int rc = s ? store_key_add(s, key->kid, key->public_key, false, &f) : -1;
+    struct retired_check rk = {.kid = key->kid};
+    if (rc == 0 && store_keys_list(s, find_retired, &rk, NULL) == 0 &&
+        rk.retired)
+        rc = FAULT_CONFLICT;
     pool_release(app.pool, s);
     if (rc == FAULT_CONFLICT) {
         fprintf(stderr, "pledged: key %s is not the current key in the "
-                        "database; run `pledged keygen --rotate`\n", key->kid);
+                        "database%s; point PLEDGED_KEY_FILE at the current "
+                        "key, or run `pledged keygen --rotate`\n",
+                key->kid, rk.retired ? " (it was retired)" : "");
     } else {
         if (rc != 0)
             fprintf(stderr, "pledged: warning: %s\n", f.message);
