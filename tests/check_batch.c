@@ -139,7 +139,7 @@ START_TEST(batcher_commits_every_job_and_signs_receipts)
     struct campaign a;
     testdb_campaign(&a, s, "batcher");
     struct signer *k = signer_generate(NULL);
-    ck_assert_int_eq(store_key_add(s, k->kid, k->public_key, true, NULL), 0);
+    testdb_key(k->kid, k->public_key);
     struct batcher_config cfg = {getenv("PLEDGED_TEST_DATABASE_URL"), k, 2,
                                  16, 500};
     struct batcher *b = batcher_new(&cfg);
