@@ -53,7 +53,7 @@ CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*.c))
 LIBS = $(BUILD)/libapp.a $(BUILD)/libstore.a $(BUILD)/libcore.a
 
-FUZZERS = pledge_body canon csv route verify
+FUZZERS = pledge_body canon csv route verify framing
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
         clean deps deps-run fresh

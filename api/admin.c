@@ -8,6 +8,8 @@
 #include "core/receipt.h"
 #include "core/token.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +173,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
         } else if (!json_is_string(v)) {
             return wrong_type(out, "deadline", "an RFC 3339 string or null");
         } else if (clock_parse(&c->deadline_us, json_string_value(v)) != 0) {
-            return invalid(out, "deadline", "deadline must be RFC 3339");
+            return invalid(out, "deadline", "deadline must be an RFC 3339 "
+                                            "time in years 1970 to 9999");
         } else {
             c->has_deadline = true;
         }
@@ -212,7 +215,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
 void handle_admin_campaign_create(struct reply *out, struct request *req)
 {
     char who[TOKEN_NAME_MAX + 1];
-    if (!require_admin(who, out, req))
+    struct idem idem;
+    if (!require_admin(who, out, req) || request_idem(&idem, out, req) != 0)
         return;
     json_t *body = request_json(out, req);
     if (body == NULL)
@@ -228,14 +232,18 @@ void handle_admin_campaign_create(struct reply *out, struct request *req)
     else if (apply_fields(&c, out, body, true)) {
         struct campaign stored;
         struct totals t;
-        if (admin_campaign_create(&stored, &t, req->api->app, who, &c, &f) ==
-            0)
+        bool replayed;
+        if (admin_campaign_create(&stored, &t, &replayed, req->api->app, who,
+                                  &c, &idem, &f) == 0) {
             reply_json_take(out, 201, present_campaign(&stored, &t));
-        else if (f.code == FAULT_CONFLICT)
+            if (replayed)
+                reply_header(out, "Idempotent-Replayed", "true");
+        } else if (f.code == FAULT_CONFLICT) {
             reply_error(out, 409, "conflict", "id",
                         "a campaign with this id exists");
-        else
+        } else {
             reply_fault(out, &f);
+        }
     }
     json_decref(body);
 }
@@ -328,8 +336,8 @@ void handle_admin_pledges(struct reply *out, struct request *req)
     }
     struct fault f = {0};
     struct page pg = {.list = json_array()};
-    if (admin_pledges_page(req->api->app, req->params[0], after, (int)limit,
-                           add_pledge, &pg, &f) == 0) {
+    if (admin_pledges_page(req->api->app, who, req->params[0], after,
+                           (int)limit, add_pledge, &pg, &f) == 0) {
         bool more = (int64_t)json_array_size(pg.list) == limit;
         reply_json_take(out, 200,
                         json_pack("{s:O, s:o}", "pledges", pg.list, "next",

@@ -17,6 +17,37 @@ static bool is_json(const char *ct)
            strncasecmp(ct, "application/json", n) == 0;
 }
 
+/* The top-level object key whose value holds byte pos of s (a text that
+ * jansson parsed without error up to pos): false when there is none. The
+ * key is unescaped for \" and \\ only, and cut to fit. */
+static bool key_at(char *key, size_t cap, const char *s, size_t pos)
+{
+    int depth = 0;
+    bool found = false;
+    for (size_t i = 0; i < pos; i++) {
+        if (s[i] == '{' || s[i] == '[') {
+            depth++;
+        } else if (s[i] == '}' || s[i] == ']') {
+            depth--;
+        } else if (s[i] == '"') {
+            size_t start = ++i;
+            while (i < pos && s[i] != '"')
+                i += s[i] == '\\' ? 2 : 1;
+            size_t j = i + 1;
+            while (j < pos && strchr(" \t\r\n", s[j]))
+                j++;
+            if (depth != 1 || j >= pos || s[j] != ':')
+                continue;
+            size_t n = 0;
+            for (size_t k = start; k < i && n + 1 < cap; k++)
+                key[n++] = s[k] == '\\' && k + 1 < i ? s[++k] : s[k];
+            key[n] = '\0';
+            found = true;
+        }
+    }
+    return found;
+}
+
 json_t *request_json(struct reply *out, const struct request *req)
 {
     if (!is_json(req->header(req, "Content-Type"))) {
@@ -35,8 +66,15 @@ json_t *request_json(struct reply *out, const struct request *req)
     json_t *v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
                            &err);
     if (v == NULL) {
+        char key[64];
         if (strstr(err.text, "too big") != NULL) {
-            reply_error(out, 422, "amount_out_of_range", "amount_minor",
+            bool named = err.position > 0 &&
+                         key_at(key, sizeof key, req->body,
+                                (size_t)err.position);
+            bool amount = named && strcmp(key, "amount_minor") == 0;
+            reply_error(out, 422,
+                        amount ? "amount_out_of_range" : "invalid_value",
+                        named ? key : NULL,
                         "integer outside the 64-bit range");
             return NULL;
         }

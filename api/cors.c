@@ -27,17 +27,20 @@ bool cors_apply(struct reply *out, const struct request *req,
                 const struct route *rt)
 {
     const char *origin = req->header(req, "Origin");
-    if (rt == NULL || origin == NULL)
+    if (rt == NULL)
         return false;
     switch (rt->cors) {
     case CORS_PUBLIC:
+        /* The same headers with or without an Origin: a shared cache may
+         * hand any of these responses to anyone. */
         reply_header(out, "Access-Control-Allow-Origin", "*");
         reply_header(out, "Access-Control-Expose-Headers",
                      "ETag, Idempotent-Replayed, Retry-After");
         return true;
     case CORS_CAMPAIGN:
+        /* Per origin: say so on every response, Origin or not. */
         reply_header(out, "Vary", "Origin");
-        if (strlen(origin) < 128 && campaign_allows(req, origin)) {
+        if (origin && strlen(origin) < 128 && campaign_allows(req, origin)) {
             reply_header(out, "Access-Control-Allow-Origin", origin);
             reply_header(out, "Access-Control-Expose-Headers",
                          "Idempotent-Replayed, Retry-After");

@@ -58,12 +58,12 @@ static bool parse_params(struct export_params *p, struct reply *out,
     const char *until = req->query(req, "until_seq");
     if (from && clock_parse(&p->from_us, from) != 0) {
         reply_error(out, 422, "invalid_value", "from",
-                    "from must be an RFC 3339 time");
+                    "from must be an RFC 3339 time in years 1970 to 9999");
         return false;
     }
     if (to && clock_parse(&p->to_us, to) != 0) {
         reply_error(out, 422, "invalid_value", "to",
-                    "to must be an RFC 3339 time");
+                    "to must be an RFC 3339 time in years 1970 to 9999");
         return false;
     }
     p->has_from = from != NULL;
@@ -88,7 +88,7 @@ static bool parse_params(struct export_params *p, struct reply *out,
 
 /* Starts an export: NULL with an error in out. */
 static struct running *start(struct reply *out, struct request *req,
-                             enum export_format format)
+                             enum export_format format, const char *action)
 {
     char who[TOKEN_NAME_MAX + 1];
     struct export_params p;
@@ -109,7 +109,8 @@ static struct running *start(struct reply *out, struct request *req,
         return NULL;
     }
     struct running *r = calloc(1, sizeof *r);
-    if (r == NULL || exporting_open(&r->e, api->app, &p, &f) != 0) {
+    if (r == NULL ||
+        exporting_open(&r->e, api->app, &p, who, action, &f) != 0) {
         free(r);
         atomic_fetch_sub(&api->exports_running, 1);
         fault_set(&f, FAULT_NOMEM, NULL, "out of memory");
@@ -124,7 +125,7 @@ static struct running *start(struct reply *out, struct request *req,
 static void stream_export(struct reply *out, struct request *req,
                           enum export_format format)
 {
-    struct running *r = start(out, req, format);
+    struct running *r = start(out, req, format, "ledger.export");
     if (r == NULL)
         return;
     char value[160];
@@ -162,7 +163,7 @@ void handle_export_manifest(struct reply *out, struct request *req)
                     "format is csv or jsonl");
         return;
     }
-    struct running *r = start(out, req, format);
+    struct running *r = start(out, req, format, "ledger.manifest");
     if (r == NULL)
         return;
     struct fault f = {0};

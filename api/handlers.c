@@ -98,8 +98,9 @@ void handle_verify_post(struct reply *out, struct request *req)
         reply_fault(out, &f);
     else
         reply_json_take(out, 200,
-                        json_pack("{s:b, s:s?}", "valid", valid, "kid",
-                                  kid[0] ? kid : NULL));
+                        json_pack("{s:b, s:s?, s:s?}", "valid", valid, "kid",
+                                  kid[0] ? kid : NULL, "type",
+                                  receipt_doc_type(doc)));
     json_decref(doc);
 }
 
@@ -145,8 +146,36 @@ void handle_totals_get(struct reply *out, struct request *req)
         reply_json_take(out, 200, present_totals(&c, &t));
 }
 
+/* True if the request carries "Authorization: Bearer <want>"; compared
+ * through fixed-length hashes, in constant time. */
+static bool bearer_is(const struct request *req, const char *want)
+{
+    const char *h = req->header(req, "Authorization");
+    if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+        return false;
+    unsigned char a[32], b[32];
+    crypto_generichash(a, sizeof a, (const unsigned char *)h + 7,
+                       strlen(h + 7), NULL, 0);
+    crypto_generichash(b, sizeof b, (const unsigned char *)want, strlen(want),
+                       NULL, 0);
+    return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
 void handle_metrics(struct reply *out, struct request *req)
 {
+    /* Not public: off without PLEDGED_METRICS_TOKEN, else behind it. */
+    const char *token = req->api->metrics_token;
+    if (token == NULL || token[0] == '\0') {
+        reply_error(out, 404, "not_found",
+                    NULL, "metrics are off (set PLEDGED_METRICS_TOKEN)");
+        return;
+    }
+    if (!bearer_is(req, token)) {
+        reply_header(out, "WWW-Authenticate", "Bearer realm=\"pledged metrics\"");
+        reply_error(out, 401, "unauthorized", NULL,
+                    "metrics need Authorization: Bearer <PLEDGED_METRICS_TOKEN>");
+        return;
+    }
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
     metrics_render(&out->body, req->api->app);

@@ -19,6 +19,7 @@
 struct app;
 struct ratelimit;
 struct route;
+struct cidr_list;
 
 #define REQUEST_PARAMS_MAX 2
 #define REQUEST_PARAM_LEN 128
@@ -30,6 +31,9 @@ struct api {
     struct app *app;              /* app/app.h */
     struct ratelimit *post_limit; /* per client address; NULL: off */
     struct ratelimit *auth_limit; /* failed admin logins per address */
+    const struct cidr_list *trusted_proxies; /* may name the client */
+    const char *proxy_header; /* "X-Forwarded-For" or "Forwarded" */
+    const char *metrics_token; /* /metrics needs it; NULL or "": off */
     _Atomic unsigned exports_running;
     unsigned exports_max;
 };

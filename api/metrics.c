@@ -2,6 +2,7 @@
 
 #include "api/http.h"
 #include "app/app.h"
+#include "core/tally.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,11 +23,13 @@ static _Atomic uint64_t latency_count;
 static _Atomic uint64_t latency_sum_us;
 static _Atomic uint64_t pledges[2]; /* tier, custom */
 
+/* Money counted exactly (never wrapping), under amounts_lock. */
+static pthread_mutex_t amounts_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     char code[4];
-    _Atomic int64_t amount;
+    struct tally amount;
 } amounts[CURRENCIES_MAX];
-static _Atomic size_t namounts;
+static size_t namounts;
 
 void metrics_request(size_t route, unsigned status, double ms)
 {
@@ -49,28 +52,17 @@ void metrics_request(size_t route, unsigned status, double ms)
 void metrics_pledge(const char *currency, int64_t amount_minor, bool tier)
 {
     atomic_fetch_add(&pledges[tier ? 0 : 1], 1);
-    size_t n = atomic_load(&namounts);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(amounts[i].code, currency) == 0) {
-            atomic_fetch_add(&amounts[i].amount, amount_minor);
-            return;
-        }
-    }
-    /* A new currency: rare, so a lock is fine; readers only look at
-     * slots below namounts, which is raised after the code is written. */
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&lock);
-    n = atomic_load(&namounts);
+    pthread_mutex_lock(&amounts_lock);
     size_t i = 0;
-    while (i < n && strcmp(amounts[i].code, currency) != 0)
+    while (i < namounts && strcmp(amounts[i].code, currency) != 0)
         i++;
-    if (i == n && n < CURRENCIES_MAX) {
+    if (i == namounts && i < CURRENCIES_MAX) {
         memcpy(amounts[i].code, currency, 3);
-        atomic_store(&namounts, n + 1);
+        namounts++;
     }
     if (i < CURRENCIES_MAX)
-        atomic_fetch_add(&amounts[i].amount, amount_minor);
-    pthread_mutex_unlock(&lock);
+        tally_add(&amounts[i].amount, amount_minor);
+    pthread_mutex_unlock(&amounts_lock);
 }
 
 void metrics_render(struct buf *out, struct app *a)
@@ -125,10 +117,15 @@ void metrics_render(struct buf *out, struct app *a)
     buf_puts(out, "# HELP pledged_pledged_minor_total Minor units pledged "
                   "through this process.\n# TYPE pledged_pledged_minor_total "
                   "counter\n");
-    size_t n = atomic_load(&namounts);
-    for (size_t i = 0; i < n && i < CURRENCIES_MAX; i++)
-        buf_printf(out, "pledged_pledged_minor_total{currency=\"%.3s\"} %lld\n",
-                   amounts[i].code, (long long)atomic_load(&amounts[i].amount));
+    pthread_mutex_lock(&amounts_lock);
+    for (size_t i = 0; i < namounts; i++) {
+        char value[48];
+        if (tally_format(value, sizeof value, &amounts[i].amount) > 0)
+            buf_printf(out,
+                       "pledged_pledged_minor_total{currency=\"%.3s\"} %s\n",
+                       amounts[i].code, value);
+    }
+    pthread_mutex_unlock(&amounts_lock);
     buf_printf(out,
                "# HELP pledged_db_connections Database connections in the "
                "pool.\n# TYPE pledged_db_connections gauge\n"

@@ -1,5 +1,6 @@
 #include "api/http.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +67,25 @@ static const struct {
     {FAULT_IDEM_IN_FLIGHT, 409}, {FAULT_CONFLICT, 409},
     {FAULT_OVERFLOW, 422},       {FAULT_UNAVAILABLE, 503},
     {FAULT_NOMEM, 503},          {FAULT_TAMPERED, 500},
+    {FAULT_TOTAL_LIMIT, 422},
 };
+
+/* A 500 is a bug or a broken invariant, and its fault's text may come
+ * from the database: the text goes to the log under a fresh request id,
+ * the client gets the id alone. */
+static void reply_internal(struct reply *r, const struct fault *f)
+{
+    unsigned char raw[8];
+    char id[2 * sizeof raw + 1], message[96];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(id, sizeof id, raw, sizeof raw);
+    fprintf(stderr, "pledged: internal error request_id=%s code=%s: %s\n", id,
+            fault_name(f->code), f->message);
+    snprintf(message, sizeof message,
+             "internal error; the server log has request id %s", id);
+    reply_header(r, "X-Request-Id", id);
+    reply_error(r, 500, "internal_error", NULL, message);
+}
 
 void reply_fault(struct reply *r, const struct fault *f)
 {
@@ -74,6 +93,10 @@ void reply_fault(struct reply *r, const struct fault *f)
     for (size_t i = 0; i < sizeof fault_status / sizeof fault_status[0]; i++)
         if (fault_status[i].code == f->code)
             status = fault_status[i].status;
+    if (status == 500 && f->code != FAULT_TAMPERED) {
+        reply_internal(r, f);
+        return;
+    }
     if (status == 503)
         reply_header(r, "Retry-After", "1");
     reply_error(r, status, fault_name(f->code), f->field,

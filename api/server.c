@@ -1,6 +1,8 @@
 #include "api/server.h"
 
+#include "api/framing.h"
 #include "api/metrics.h"
+#include "api/proxy.h"
 #include "api/ratelimit.h"
 #include "app/app.h"
 #include "app/batch.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -22,6 +25,8 @@ struct exchange {
     const struct route *route;
     struct timespec t0;
     bool deferred; /* suspended until reply_resume() */
+    bool started;  /* the headers were checked */
+    struct framing_verdict uri; /* the request target's, from on_uri() */
     struct buf body;
     bool too_large;
     bool refused; /* the 413 is queued */
@@ -93,6 +98,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             rep->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* JSON is data, never a page: nothing may run or load in it. */
+    if (strncmp(rep->content_type, "application/json", 16) == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
     for (size_t i = 0; i < rep->nheaders; i++)
         MHD_add_response_header(resp, rep->header_names[i],
                                 rep->header_values[i]);
@@ -101,12 +110,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
     return rc;
 }
 
+/* Answers before the body is read; with close, the connection is closed
+ * after the answer, so that nothing after this request is read. */
 static enum MHD_Result refuse(struct MHD_Connection *conn, unsigned status,
-                              const char *code, const char *message)
+                              const char *code, const char *message,
+                              bool close)
 {
     struct reply rep;
     reply_init(&rep);
     reply_error(&rep, status, code, NULL, message);
+    if (close)
+        reply_header(&rep, "Connection", "close");
     enum MHD_Result rc = send_reply(conn, &rep);
     reply_release(&rep);
     return rc;
@@ -143,20 +157,63 @@ void reply_resume(void *token)
     MHD_resume_connection(ex->conn);
 }
 
+/* Every line of one header, joined by ", " (bounded: the header block
+ * is at most FRAMING_HEADER_BYTES). */
+struct joined {
+    const char *name;
+    char text[FRAMING_HEADER_BYTES + 1];
+    size_t len;
+    bool seen;
+};
+
+static enum MHD_Result join_field(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, size_t key_size,
+                                  const char *value, size_t value_size)
+{
+    (void)kind;
+    struct joined *j = cls;
+    if (key == NULL || strlen(j->name) != key_size ||
+        strncasecmp(key, j->name, key_size) != 0)
+        return MHD_YES;
+    size_t sep = j->seen ? 2 : 0;
+    if (value && j->len + sep + value_size < sizeof j->text) {
+        memcpy(j->text + j->len, ", ", sep);
+        memcpy(j->text + j->len + sep, value, value_size);
+        j->len += sep + value_size;
+        j->text[j->len] = '\0';
+    }
+    j->seen = true;
+    return MHD_YES;
+}
+
+/* The peer's address, or the client's behind a trusted proxy. */
 static void client_address(struct request *req, struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
+    unsigned char peer[16];
+    size_t len = 0;
     if (sa && sa->sa_family == AF_INET) {
-        memcpy(req->client_addr,
-               &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-        req->client_addr_len = 4;
+        memcpy(peer, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+               4);
+        len = 4;
     } else if (sa && sa->sa_family == AF_INET6) {
-        memcpy(req->client_addr,
+        memcpy(peer,
                &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-        req->client_addr_len = 16;
+        len = 16;
     }
+    req->client_addr_len = len;
+    memcpy(req->client_addr, peer, len);
+    if (len == 0 || !cidr_list_contains(req->api->trusted_proxies, peer, len))
+        return;
+    static _Thread_local struct joined chain;
+    chain = (struct joined){.name = req->api->proxy_header};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, join_field, &chain);
+    proxy_client(req->client_addr, &req->client_addr_len, peer, len,
+                 chain.seen ? chain.text : NULL,
+                 strcasecmp(chain.name, "Forwarded") == 0,
+                 req->api->trusted_proxies);
 }
 
 static void dispatch(struct reply *rep, struct request *req)
@@ -165,6 +222,10 @@ static void dispatch(struct reply *rep, struct request *req)
     req->route = rt;
     if (rt == NULL)
         return;
+    /* CORS first: a handler may suspend the request, and then the reply
+     * belongs to the thread that finishes it, which may already be
+     * filling it when the handler returns here. */
+    cors_apply(rep, req, rt);
     unsigned wait;
     if (rt->rate_limited && req->api->post_limit &&
         !ratelimit_take(req->api->post_limit, req->client_addr,
@@ -174,7 +235,53 @@ static void dispatch(struct reply *rep, struct request *req)
     } else {
         rt->fn(rep, req);
     }
-    cors_apply(rep, req, rt);
+}
+
+static struct exchange *exchange_new(struct MHD_Connection *conn)
+{
+    struct exchange *ex = calloc(1, sizeof *ex);
+    if (ex == NULL)
+        return NULL;
+    buf_init(&ex->body);
+    reply_init(&ex->rep);
+    ex->conn = conn;
+    return ex;
+}
+
+/* Called by libmicrohttpd with the request target as received, before it
+ * parses the query: a target we refuse has its query cut here, so that
+ * thousands of parameters cannot exhaust the connection's memory before
+ * we can answer (libmicrohttpd itself would close without a word). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    struct exchange *ex = exchange_new(conn);
+    if (ex == NULL || uri == NULL)
+        return ex;
+    size_t len = strlen(uri);
+    ex->uri = framing_uri(uri, len);
+    char *q = memchr(uri, '?', len);
+    if (ex->uri.status && q)
+        q[1] = '\0'; /* the buffer is libmicrohttpd's own, writable */
+    return ex;
+}
+
+static enum MHD_Result take_field(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, size_t key_size,
+                                  const char *value, size_t value_size)
+{
+    (void)kind;
+    framing_field(cls, key, key_size, value, value_size);
+    return MHD_YES;
+}
+
+static struct framing_verdict check_framing(struct MHD_Connection *conn,
+                                            const char *version)
+{
+    struct framing fr;
+    framing_init(&fr);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, take_field, &fr);
+    return framing_verdict(&fr, version);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -182,29 +289,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     struct api *api = cls;
     struct exchange *ex = *con_cls;
-    if (ex == NULL) {
-        ex = calloc(1, sizeof *ex);
-        if (ex == NULL)
-            return MHD_NO;
-        buf_init(&ex->body);
-        reply_init(&ex->rep);
+    if (ex == NULL && (ex = *con_cls = exchange_new(conn)) == NULL)
+        return MHD_NO;
+    if (!ex->started) { /* first call: the headers are in, no body yet */
+        ex->started = true;
         ex->conn = conn;
-        *con_cls = ex;
-        /* Refuse a declared oversize body before reading any of it. */
+        struct framing_verdict v =
+            ex->uri.status ? ex->uri : check_framing(conn, version);
         const char *cl = MHD_lookup_connection_value(
             conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX)
+        if (v.status == 0 &&
+            (cl == NULL || strtoull(cl, NULL, 10) <= SERVER_BODY_MAX))
             return MHD_YES;
-        /* Declared too large: answer before reading any of it. */
+        /* Refused, or declared too large: answer before reading any of
+         * the body, and close. */
         ex->too_large = ex->refused = true;
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (v.status) {
+            log_access(method, NULL, v.status, &t0);
+            return refuse(conn, v.status, v.code, v.message, true);
+        }
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
-                      "request body is over 16 KiB");
+                      "request body is over 16 KiB", true);
     }
     if (ex->deferred) { /* resumed: the reply is filled */
         enum MHD_Result rc = send_reply(conn, &ex->rep);
@@ -237,10 +347,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         ex->refused = true;
         log_access(method, NULL, 413, &t0);
         return refuse(conn, 413, "payload_too_large",
-                      "request body is over 16 KiB");
+                      "request body is over 16 KiB", true);
     }
     if (buf_failed(&ex->body))
-        return refuse(conn, 503, "out_of_memory", "out of memory");
+        return refuse(conn, 503, "out_of_memory", "out of memory", true);
 
     struct request req = {.method = method,
                           .path = url,
@@ -322,7 +432,8 @@ int server_run(const struct server_config *cfg, struct api *api)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_END);
     if (d == NULL) {
         fprintf(stderr, "pledged: cannot listen on %s\n", cfg->listen);
         return -1;

@@ -58,8 +58,19 @@ static void serve_file(struct reply *out, struct request *req,
     serve(out, req, type, cache, f->data, f->len);
 }
 
+/* Every page runs only our own script (the widget), loads nothing from
+ * elsewhere and talks only to us; the demo page may not be framed, the
+ * widget's page is made to be. */
+#define PAGE_CSP                                                              \
+    "default-src 'none'; script-src 'self'; connect-src 'self'; "            \
+    "style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "     \
+    "form-action 'none'; "
+
 void handle_index(struct reply *out, struct request *req)
 {
+    reply_header(out, "Content-Security-Policy",
+                 PAGE_CSP "frame-ancestors 'none'");
+    reply_header(out, "Referrer-Policy", "no-referrer");
     serve_file(out, req, "index.html", "text/html; charset=utf-8",
                "no-cache");
 }
@@ -79,6 +90,8 @@ void handle_embed(struct reply *out, struct request *req)
         reply_not_found(out, "campaign");
         return;
     }
+    reply_header(out, "Content-Security-Policy", PAGE_CSP "frame-ancestors *");
+    reply_header(out, "Referrer-Policy", "no-referrer");
     /* The id is [a-z0-9-] only, so it needs no escaping in HTML. */
     const char *mark = strstr((const char *)f->data, "{{CAMPAIGN}}");
     struct buf page;

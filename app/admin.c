@@ -1,12 +1,15 @@
 #include "app/admin.h"
 
 #include "app/app.h"
+#include "app/keyed.h"
+#include "core/clock.h"
 #include "app/pledging.h"
 #include "app/receipts.h"
 #include "store/pool.h"
 #include "store/store.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,16 +57,44 @@ int admin_campaign_get(struct campaign *c, struct totals *t, struct app *a,
     return rc;
 }
 
+struct create_run {
+    struct campaign *stored;
+    struct totals *t;
+    bool *replayed;
+    struct store *s;
+    const struct campaign *c;
+    const struct idem *idem;
+    const struct admin_action *log;
+};
+
+static int create_op(void *ctx, struct fault *f)
+{
+    struct create_run *r = ctx;
+    struct idem_record rec;
+    int rc = keyed_lookup(&rec, r->s, r->idem, "campaign", f);
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        *r->replayed = true;
+        return store_campaign_get(r->stored, r->t, r->s, rec.resource_id, f);
+    }
+    if (r->c->has_deadline && r->c->deadline_us <= clock_now_us())
+        return fault_set(f, FAULT_INVALID, "deadline",
+                         "a new campaign's deadline must be in the future");
+    rc = store_campaign_create(r->s, r->c, r->idem, r->log, f);
+    return rc ? rc : store_campaign_get(r->stored, r->t, r->s, r->c->id, f);
+}
+
 int admin_campaign_create(struct campaign *stored, struct totals *t,
-                          struct app *a, const char *who,
-                          const struct campaign *c, struct fault *f)
+                          bool *replayed, struct app *a, const char *who,
+                          const struct campaign *c, const struct idem *idem,
+                          struct fault *f)
 {
     struct admin_action log = {who, "campaign.create", c->id, ""};
+    *replayed = false;
     struct store *s = take(a, f);
-    int rc = s ? store_campaign_create(s, c, who ? &log : NULL, f)
-               : FAULT_UNAVAILABLE;
-    if (rc == 0)
-        rc = store_campaign_get(stored, t, s, c->id, f);
+    struct create_run r = {stored, t, replayed, s, c, idem, who ? &log : NULL};
+    int rc = s ? keyed_run(create_op, &r, f) : FAULT_UNAVAILABLE;
     pool_release(a->pool, s);
     return rc;
 }
@@ -83,7 +114,7 @@ int admin_campaign_update(struct campaign *stored, struct totals *t,
     return rc;
 }
 
-int admin_pledges_page(struct app *a, const char *campaign_id, int64_t before,
+int admin_pledges_page(struct app *a, const char *who, const char *campaign_id, int64_t before,
                        int limit,
                        int (*fn)(void *ctx, const struct pledge_row *p),
                        void *ctx, struct fault *f)
@@ -91,6 +122,13 @@ int admin_pledges_page(struct app *a, const char *campaign_id, int64_t before,
     struct campaign c;
     struct store *s = take(a, f);
     int rc = s ? campaign_get(&c, NULL, s, campaign_id, f) : FAULT_UNAVAILABLE;
+    if (rc == 0 && who) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "after=%lld limit=%d",
+                 (long long)before, limit);
+        struct admin_action log = {who, "pledges.list", c.id, detail};
+        rc = store_admin_log(s, &log, f);
+    }
     if (rc == 0)
         rc = store_pledges_page(s, c.id, before, limit, fn, ctx, f);
     pool_release(a->pool, s);

@@ -38,12 +38,15 @@ int admin_campaign_get(struct campaign *c, struct totals *t, struct app *a,
                        const char *id, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Creates c (validated by the caller) and logs campaign.create; *stored
- * and *t get it as stored, with its (zero) totals. FAULT_CONFLICT if the
- * id is taken. */
+/* Creates c (validated by the caller) under idem's key (may be NULL) and
+ * logs campaign.create; *stored and *t get it as stored, with its totals.
+ * A retry of the same request replays (*replayed, the campaign as it is
+ * now). FAULT_INVALID ("deadline") for a deadline already past,
+ * FAULT_CONFLICT if the id is taken, FAULT_IDEM_REUSED. */
 int admin_campaign_create(struct campaign *stored, struct totals *t,
-                          struct app *a, const char *who,
-                          const struct campaign *c, struct fault *f)
+                          bool *replayed, struct app *a, const char *who,
+                          const struct campaign *c, const struct idem *idem,
+                          struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Replaces c's settings (validated by the caller) and logs
@@ -55,8 +58,10 @@ int admin_campaign_update(struct campaign *stored, struct totals *t,
                           struct fault *f) __attribute__((warn_unused_result));
 
 /* Up to limit pledges of a campaign, newest first, below seq `before`
- * (0: from the newest). FAULT_NOT_FOUND for an unknown campaign. */
-int admin_pledges_page(struct app *a, const char *campaign_id, int64_t before,
+ * (0: from the newest). Donors' names and emails: with who, the read is
+ * logged first (pledges.list), or refused. FAULT_NOT_FOUND for an unknown
+ * campaign. */
+int admin_pledges_page(struct app *a, const char *who, const char *campaign_id, int64_t before,
                        int limit,
                        int (*fn)(void *ctx, const struct pledge_row *p),
                        void *ctx, struct fault *f)

@@ -21,15 +21,16 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
     bool ok = a->pool != NULL;
     if (ok && cfg->serve) {
+        a->cache = cache_new(a->conninfo);
         struct batcher_config bc = {
             .conninfo = a->conninfo,
             .signer = cfg->signer,
+            .cache = a->cache,
             .threads = cfg->committers,
             .max_batch = cfg->batch_max,
             .wait_us = cfg->batch_wait_us,
         };
         a->batcher = batcher_new(&bc);
-        a->cache = cache_new(a->conninfo);
         ok = a->batcher != NULL && a->cache != NULL;
     }
     if (!ok) {

@@ -1,5 +1,6 @@
 #include "app/batch.h"
 
+#include "app/cache.h"
 #include "app/pledging.h"
 #include "app/receipts.h"
 #include "store/store.h"
@@ -179,6 +180,11 @@ static void run_batch(struct batcher *b, struct store *s,
             j->replayed = items[i].replayed;
         }
     }
+    /* Read your writes: this instance's next read of a campaign must not
+     * wait for the change notification to arrive. */
+    for (i = 0; jobs && i < n; i++)
+        if (jobs[i]->rc == 0)
+            cache_forget(b->cfg.cache, jobs[i]->pledge.campaign_id);
     if (jobs) {
         answer(s, b->cfg.signer, jobs, n);
     } else { /* done() may free the job: read next first */

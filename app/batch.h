@@ -42,6 +42,8 @@ struct pledge_job {
 struct batcher_config {
     const char *conninfo;
     const struct signer *signer;
+    struct cache *cache; /* told of every commit (read your writes); may be
+                            NULL */
     unsigned threads; /* committer threads, each with its own connection */
     size_t max_batch; /* e.g. 256 */
     unsigned wait_us; /* e.g. 1000 */

@@ -50,14 +50,20 @@ static struct slot *slot_for(struct cache *c, const char *id)
     return s;
 }
 
-static void on_notify(void *ctx, const char *payload)
+void cache_forget(struct cache *c, const char *id)
 {
-    struct cache *c = ctx;
+    if (c == NULL)
+        return;
     pthread_mutex_lock(&c->lock);
-    struct slot *s = slot_for(c, payload);
+    struct slot *s = slot_for(c, id);
     s->gen++;
     s->valid = false;
     pthread_mutex_unlock(&c->lock);
+}
+
+static void on_notify(void *ctx, const char *payload)
+{
+    cache_forget(ctx, payload);
 }
 
 static void set_live(struct cache *c, bool live)

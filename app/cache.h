@@ -28,6 +28,10 @@ int cache_get(struct campaign *c, struct totals *t, struct cache *cache,
               struct pool *pool, const char *id, struct fault *f)
     __attribute__((warn_unused_result));
 
+/* Drops id's entry, as its change notification will: for a writer that
+ * must read its own write at once. Accepts a NULL cache. */
+void cache_forget(struct cache *c, const char *id);
+
 /* Counters for /metrics. */
 void cache_stats(struct cache *c, unsigned long *hits, unsigned long *misses,
                  bool *live);

@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ struct export *exporting_export(struct exporting *e)
 }
 
 int exporting_open(struct exporting **out, struct app *a,
-                   const struct export_params *p, struct fault *f)
+                   const struct export_params *p, const char *who,
+                   const char *action, struct fault *f)
 {
     *out = NULL;
     if (p->has_from && p->has_to && p->from_us > p->to_us)
@@ -32,6 +34,15 @@ int exporting_open(struct exporting **out, struct app *a,
     int rc = store_campaign_get(&c, NULL, e->store, p->campaign_id, f);
     if (rc == 0 && pinned.until_seq <= 0)
         rc = store_head_seq(&pinned.until_seq, e->store, p->campaign_id, f);
+    if (rc == 0 && who) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%s until_seq=%lld%s%s",
+                 p->format == EXPORT_CSV ? "csv" : "jsonl",
+                 (long long)p->until_seq, p->has_from ? " from" : "",
+                 p->has_to ? " to" : "");
+        struct admin_action log = {who, action, p->campaign_id, detail};
+        rc = store_admin_log(e->store, &log, f);
+    }
     if (rc == 0)
         rc = store_export_open(e->store, p->campaign_id, pinned.until_seq,
                                p->has_from, p->from_us, p->has_to, p->to_us, f);

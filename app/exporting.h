@@ -13,10 +13,14 @@ struct exporting;
 
 /* Starts exporting p (from/to checked, the campaign looked up, until_seq
  * pinned to the head when 0): *out, whose export's out buffer already
- * holds the CSV header. FAULT_INVALID ("from"), FAULT_NOT_FOUND,
+ * holds the CSV header. An export holds donors' names and emails, so with
+ * who (a token's name) the read is logged first as `action`
+ * (ledger.export, ledger.manifest), or refused; who NULL (the command
+ * line) logs nothing. FAULT_INVALID ("from"), FAULT_NOT_FOUND,
  * FAULT_UNAVAILABLE, FAULT_NOMEM. */
 int exporting_open(struct exporting **out, struct app *a,
-                   const struct export_params *p, struct fault *f)
+                   const struct export_params *p, const char *who,
+                   const char *action, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* The export being produced (its params, out buffer, done flag). */

@@ -16,12 +16,29 @@ int keys_list(struct app *a, int (*fn)(void *ctx, const struct key_info *k),
     return rc;
 }
 
+struct retired_check {
+    const char *kid;
+    bool retired;
+};
+
+static int find_retired(void *ctx, const struct key_info *k)
+{
+    struct retired_check *rc = ctx;
+    if (strcmp(k->kid, rc->kid) == 0 && k->retired_at[0])
+        rc->retired = true;
+    return 0;
+}
+
 int keys_publish(struct app *a, const struct signer *k, bool rotate,
                  struct fault *f)
 {
     struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
     int rc = s ? store_key_add(s, k->kid, k->public_key, rotate, f)
                : FAULT_UNAVAILABLE;
+    struct retired_check rk = {.kid = k->kid};
+    if (rc == 0 && store_keys_list(s, find_retired, &rk, f) == 0 &&
+        rk.retired)
+        rc = fault_set(f, FAULT_CONFLICT, NULL, "key %s was retired", k->kid);
     pool_release(a->pool, s);
     return rc;
 }

@@ -17,8 +17,9 @@ int keys_list(struct app *a, int (*fn)(void *ctx, const struct key_info *k),
               void *ctx, struct fault *f) __attribute__((warn_unused_result));
 
 /* Publishes k's public half as the current key; with rotate, every other
- * key is retired in the same transaction. FAULT_CONFLICT ("another key is
- * current") without rotate when another key is current. */
+ * key is retired in the same transaction. FAULT_CONFLICT without rotate
+ * when another key is current, or when k itself was retired: nothing may
+ * sign with a retired key. */
 int keys_publish(struct app *a, const struct signer *k, bool rotate,
                  struct fault *f) __attribute__((warn_unused_result));
 

@@ -1,48 +1,12 @@
 #include "app/pledging.h"
 
+#include "app/keyed.h"
+
 #include "core/uuid.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Runs of an operation that keeps losing key races before we give up. */
-#define KEY_RACE_TRIES 3
-
-/* The one retry loop: runs op until it does not lose a race for a key. */
-static int retry_key_race(int (*op)(void *ctx, struct fault *f), void *ctx,
-                          struct fault *f)
-{
-    for (int attempt = 1;; attempt++) {
-        struct fault local = {0};
-        int rc = op(ctx, &local);
-        if (rc == 0)
-            return 0;
-        if (rc != FAULT_RETRY)
-            return fault_set(f, rc, local.field, "%s", local.message);
-        if (attempt == KEY_RACE_TRIES)
-            return fault_set(f, FAULT_IDEM_IN_FLIGHT, NULL,
-                             "another request with this Idempotency-Key "
-                             "came first");
-    }
-}
-
-/* What a recorded key made: 1 (a replay of this request; *rec filled),
- * 0 (new key), or a fault (FAULT_IDEM_REUSED for another request). */
-static int recorded(struct idem_record *rec, struct store *s,
-                    const struct idem *idem, const char *want, struct fault *f)
-{
-    if (idem == NULL)
-        return 0;
-    int rc = store_idem_get(rec, s, idem->key, f);
-    if (rc <= 0)
-        return rc;
-    if (!idem_matches(idem, rec->request_hash, rec->resource, want))
-        return fault_set(f, FAULT_IDEM_REUSED, NULL,
-                         "this Idempotency-Key was used for another "
-                         "request");
-    return 1;
-}
 
 void pledging_item_init(struct batch_item *it, const char *campaign_id,
                         const struct idem *idem)
@@ -79,7 +43,7 @@ static int batch_op(void *ctx, struct fault *f)
 static void resolve_replay(struct store *s, struct batch_item *it)
 {
     struct idem_record rec;
-    int rc = recorded(&rec, s, it->idem, "pledge", &it->fault);
+    int rc = keyed_lookup(&rec, s, it->idem, "pledge", &it->fault);
     if (rc == 1)
         rc = store_pledge_get(&it->pledge, s, rec.resource_id, &it->fault);
     else if (rc == 0) /* its first request did not commit after all */
@@ -92,7 +56,7 @@ int pledging_batch(struct store *s, struct batch_item *items, size_t n,
                    const struct pledge_request *const *reqs, struct fault *f)
 {
     struct batch_run b = {s, items, n, reqs};
-    int rc = retry_key_race(batch_op, &b, f);
+    int rc = keyed_run(batch_op, &b, f);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (items[i].rc == 0 && items[i].replayed)
             resolve_replay(s, &items[i]);
@@ -138,7 +102,7 @@ static int refund_op(void *ctx, struct fault *f)
 {
     struct refund_run *r = ctx;
     struct idem_record rec;
-    int rc = recorded(&rec, r->s, r->idem, "refund", f);
+    int rc = keyed_lookup(&rec, r->s, r->idem, "refund", f);
     if (rc < 0)
         return rc;
     if (rc == 1) {
@@ -161,5 +125,5 @@ int pledging_refund(struct refund *out, bool *replayed, struct store *s,
                          "%s is a refund, and a refund cannot be refunded",
                          pledge_id);
     struct refund_run r = {out, replayed, s, pledge_id, idem, log};
-    return retry_key_race(refund_op, &r, f);
+    return keyed_run(refund_op, &r, f);
 }

@@ -44,7 +44,7 @@ int seed_reference(struct store *s, const struct signer *k, int *added,
     if (rc)
         return rc;
     struct fault exists = {0};
-    rc = store_campaign_create(s, &c, NULL, &exists);
+    rc = store_campaign_create(s, &c, NULL, NULL, &exists);
     if (rc && rc != FAULT_CONFLICT)
         return fault_set(f, rc, exists.field, "%s", exists.message);
     rc = 0; /* already there: a re-run only tops up missing demo pledges */

@@ -30,6 +30,9 @@ scripts/pg start "$cluster"
 export DATABASE_URL
 DATABASE_URL=$(scripts/pg url "$cluster")
 export PLEDGED_KEY_FILE=$run/signing.key PLEDGED_RATE_LIMIT=0
+# wrk opens 64 connections from one address: above the per-address budget
+# (1/20 of PLEDGED_MAX_CONNECTIONS), which is for the open internet.
+export PLEDGED_PER_IP_CONNECTIONS=1000
 "$BUILD/pledged" migrate >/dev/null
 "$BUILD/pledged" keygen >/dev/null
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -67,7 +70,7 @@ ANALYZE ledger_entries;
 SQL
 }
 wrk_pledges() { # port campaign clients -> wrk output
-    CAMPAIGN=$2 wrk -t2 -c"$3" -d"${SECS}s" --latency -s bench/pledge.lua "http://127.0.0.1:$1"
+    KEY_PREFIX=bench-$1 CAMPAIGN=$2 wrk -t2 -c"$3" -d"${SECS}s" --latency -s bench/pledge.lua "http://127.0.0.1:$1"
 }
 
 sql <<'SQL'

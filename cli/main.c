@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "app/exporting.h"
 #include "app/keys.h"
+#include "core/cidr.h"
 #include "core/export.h"
 #include "core/ledger.h"
 #include "core/receipt.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -232,7 +234,7 @@ static int cmd_export(struct app *a, int argc, char **argv)
     }
     struct exporting *e = NULL;
     struct fault f = {0};
-    int rc = exporting_open(&e, a, &p, &f);
+    int rc = exporting_open(&e, a, &p, NULL, NULL, &f);
     while (rc == 0) { /* out starts with the CSV header */
         struct export *x = exporting_export(e);
         if (fwrite(x->out.data, 1, x->out.len, out) != x->out.len)
@@ -251,6 +253,8 @@ static int cmd_export(struct app *a, int argc, char **argv)
     return 0;
 }
 
+/* Whether kid is retired (a serve on it would sign receipts that read
+ * as forgeries). */
 static int cmd_serve(void)
 {
     /* Core dumps could carry secrets (keys, tokens in flight). */
@@ -261,12 +265,27 @@ static int cmd_serve(void)
         .listen = env_or("PLEDGED_LISTEN", "127.0.0.1:8080"),
         .threads = env_uint("PLEDGED_THREADS", cores > 0 ? (unsigned)cores : 2),
         .connection_limit = env_uint("PLEDGED_MAX_CONNECTIONS", 1000),
-        .per_ip_limit = env_uint("PLEDGED_PER_IP_CONNECTIONS", 200),
         .timeout_s = env_uint("PLEDGED_TIMEOUT", 15),
     };
     if (cfg.threads == 0)
         cfg.threads = 1;
+    /* The connection budget: one address may hold 1/20 of all, so that a
+     * handful of addresses cannot fill the server (docs/SECURITY.md). */
+    unsigned share = cfg.connection_limit / 20;
+    cfg.per_ip_limit = env_uint("PLEDGED_PER_IP_CONNECTIONS",
+                                share ? share : 1);
     struct fault f = {0};
+    static struct cidr_list trusted;
+    if (cidr_list_parse(&trusted, getenv("PLEDGED_TRUSTED_PROXIES"), &f) != 0)
+        return fail("serve: PLEDGED_TRUSTED_PROXIES", &f);
+    const char *proxy_header = env_or("PLEDGED_PROXY_HEADER",
+                                      "X-Forwarded-For");
+    if (strcasecmp(proxy_header, "X-Forwarded-For") != 0 &&
+        strcasecmp(proxy_header, "Forwarded") != 0) {
+        fprintf(stderr, "pledged: PLEDGED_PROXY_HEADER is X-Forwarded-For "
+                        "or Forwarded\n");
+        return 1;
+    }
     struct signer *key = signer_load(key_file(), &f);
     if (key == NULL)
         return fail("serve: signing key", &f);
@@ -281,6 +300,9 @@ static int cmd_serve(void)
     };
     struct api api = {
         .app = app_open(&ac, &f),
+        .trusted_proxies = &trusted,
+        .proxy_header = proxy_header,
+        .metrics_token = getenv("PLEDGED_METRICS_TOKEN"),
         .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .auth_limit = ratelimit_new(0.1, 10), /* 10 failures, then 1/10 s */
     };
@@ -293,12 +315,14 @@ static int cmd_serve(void)
         fail("serve", &f);
         goto done;
     }
-    /* Make sure the key's public half is published; a database that is
-     * down now is retried by every request later. */
+    /* Make sure the key's public half is published (a database that is
+     * down now is retried by every request later), and never sign with a
+     * key the database calls retired. */
     if ((rc = keys_publish(api.app, key, false, &f)) == FAULT_CONFLICT) {
         fault_context(&f, "key %s is not the current key in the database",
                       key->kid);
-        fault_hint(&f, "run `pledged keygen --rotate`");
+        fault_hint(&f, "point PLEDGED_KEY_FILE at the current key, or run "
+                       "`pledged keygen --rotate`");
         rc = fail("serve", &f);
         goto done;
     }

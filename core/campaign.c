@@ -1,6 +1,10 @@
 #include "core/campaign.h"
 
+#include "core/clock.h"
+
 #include "core/money.h"
+#include "core/origin.h"
+#include "core/text.h"
 #include "core/utf8.h"
 
 #include <string.h>
@@ -34,9 +38,11 @@ int campaign_validate(const struct campaign *c, struct fault *f)
         return fault_set(f, FAULT_INVALID, "id",
                          "id must match [a-z0-9-]{1,64}");
     if (!utf8_valid(c->title, strlen(c->title), &chars) || chars == 0 ||
-        chars > CAMPAIGN_TITLE_MAX)
+        chars > CAMPAIGN_TITLE_MAX ||
+        text_has_controls(c->title, strlen(c->title), false))
         return fault_set(f, FAULT_INVALID, "title",
-                         "title must be 1 to %d characters of UTF-8",
+                         "title must be 1 to %d characters of UTF-8, "
+                         "no control characters",
                          CAMPAIGN_TITLE_MAX);
     if (currency_find(c->currency) == NULL)
         return fault_set(f, FAULT_INVALID, "currency",
@@ -68,15 +74,15 @@ int campaign_validate(const struct campaign *c, struct fault *f)
     if (c->norigins > CAMPAIGN_ORIGINS_MAX)
         return fault_set(f, FAULT_INVALID, "allowed_origins",
                          "at most %d origins", CAMPAIGN_ORIGINS_MAX);
-    for (size_t i = 0; i < c->norigins; i++) {
-        const char *o = c->origins[i];
-        const char *host = strstr(o, "://");
-        if ((strncmp(o, "https://", 8) != 0 && strncmp(o, "http://", 7) != 0) ||
-            host == NULL || host[3] == '\0' || strchr(host + 3, '/') ||
-            !utf8_valid(o, strlen(o), NULL))
+    for (size_t i = 0; i < c->norigins; i++)
+        if (!origin_valid(c->origins[i], strlen(c->origins[i])))
             return fault_set(f, FAULT_INVALID, "allowed_origins",
-                             "origins are scheme://host[:port], no path");
-    }
+                             "origins are http(s)://host[:port] as a browser "
+                             "sends them: lower case, no path, no wildcard");
+    if (c->has_deadline &&
+        (c->deadline_us < CLOCK_MIN_US || c->deadline_us > CLOCK_MAX_US))
+        return fault_set(f, FAULT_INVALID, "deadline",
+                         "deadline must lie in years 1970 to 9999 (UTC)");
     return 0;
 }
 

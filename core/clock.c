@@ -87,6 +87,8 @@ int clock_parse(int64_t *us, const char *s)
     struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
                     .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     int64_t t = (int64_t)timegm(&tm) - offset;
+    if (t < CLOCK_MIN_US / 1000000 || t > CLOCK_MAX_US / 1000000)
+        return FAULT_INVALID;
     *us = t * 1000000 + frac;
     return 0;
 }

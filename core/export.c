@@ -25,14 +25,42 @@ int export_format_parse(enum export_format *out, const char *s)
     return 0;
 }
 
-void export_csv_text(struct buf *b, const char *s)
+/* Bytes of the whitespace character at s (ASCII or a Unicode space in
+ * UTF-8, as a spreadsheet's "trim spaces" removes), or 0. */
+static size_t space_len(const unsigned char *s)
 {
-    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-                   s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return 1;
+    if (s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0x85)) /* NBSP, NEL */
+        return 2;
+    if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) || /* U+1680 */
+        (s[0] == 0xe2 && s[1] == 0x80 &&
+         ((s[2] >= 0x80 && s[2] <= 0x8b) || s[2] == 0xa8 || s[2] == 0xa9 ||
+          s[2] == 0xaf)) ||
+        (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) || /* U+205F */
+        (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) || /* U+3000 */
+        (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))   /* BOM */
+        return 3;
+    return 0;
+}
+
+bool export_csv_formula(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] == '\t' || p[0] == '\r')
+        return true;
+    for (size_t n; (n = space_len(p)) != 0;)
+        p += n;
+    return *p == '=' || *p == '+' || *p == '-' || *p == '@';
+}
+
+/* A cell as it is, quoted when it holds a separator, quote or newline. */
+static void csv_cell(struct buf *b, const char *s, bool guard)
+{
+    bool quote = guard || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         buf_putc(b, '"');
-    if (formula)
+    if (guard)
         buf_putc(b, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '"')
@@ -43,6 +71,11 @@ void export_csv_text(struct buf *b, const char *s)
         buf_putc(b, '"');
 }
 
+void export_csv_text(struct buf *b, const char *s)
+{
+    csv_cell(b, s, export_csv_formula(s));
+}
+
 static void csv_row(struct export *x, const struct export_row *r,
                     const char *amount, const char *prev, const char *hash)
 {
@@ -51,7 +84,7 @@ static void csv_row(struct export *x, const struct export_row *r,
     buf_printf(b, "%s,%lld,%s,%s,%lld,", e->campaign_id, (long long)e->seq,
                ledger_kind_name(e->kind), e->pledge_id,
                (long long)e->amount_minor);
-    export_csv_text(b, amount);
+    csv_cell(b, amount, false); /* ours, from money_format: a number */
     buf_printf(b, ",%s,%s,", e->currency, e->created_at);
     export_csv_text(b, r->donor_name);
     buf_putc(b, ',');

@@ -55,8 +55,16 @@ struct export {
     crypto_hash_sha256_state sha;
 };
 
-/* Appends one CSV text cell: quoted when it holds a comma, quote, CR or
- * LF; a leading apostrophe when a spreadsheet would read it as a formula. */
+/* True when a spreadsheet could read s as a formula: it starts with a tab
+ * or CR, or its first character after any whitespace (ASCII, or Unicode
+ * spaces such as U+00A0, U+2000..U+200B, U+3000, a BOM: what "trim
+ * spaces" removes) is '=', '+', '-' or '@'. */
+bool export_csv_formula(const char *s);
+
+/* Appends one CSV cell of text from a donor: quoted when it holds a
+ * comma, quote, CR or LF; with a leading apostrophe (inside the quotes)
+ * when export_csv_formula(s). Our own cells (amounts, ids, hashes) are
+ * written as they are. */
 void export_csv_text(struct buf *b, const char *s);
 
 /* Parses "csv" / "jsonl". */

@@ -54,6 +54,7 @@ const char *fault_name(int code)
     case FAULT_UNAVAILABLE: return "database_unavailable";
     case FAULT_NOMEM: return "out_of_memory";
     case FAULT_TAMPERED: return "ledger_tampered";
+    case FAULT_TOTAL_LIMIT: return "campaign_total_limit";
     default: return "internal_error";
     }
 }

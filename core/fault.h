@@ -34,6 +34,7 @@ enum fault_code {
     FAULT_RETRY = -14,          /* lost a race for a unique key that another
                                    transaction recorded meanwhile: run the
                                    whole operation again (never public) */
+    FAULT_TOTAL_LIMIT = -15,    /* a total would pass MONEY_MAX_EXACT (422) */
 };
 
 struct fault {

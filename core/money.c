@@ -45,6 +45,21 @@ int money_sub(int64_t *out, int64_t a, int64_t b)
     return 0;
 }
 
+int money_total_add(int64_t *total, int64_t amount, struct fault *f)
+{
+    int64_t t;
+    if (money_add(&t, *total, amount) != 0)
+        return fault_set(f, FAULT_OVERFLOW, "amount_minor",
+                         "the campaign total would overflow");
+    if (t > MONEY_MAX_EXACT)
+        return fault_set(f, FAULT_TOTAL_LIMIT, "amount_minor",
+                         "the campaign total would pass %lld minor units, "
+                         "the most a signed total can hold",
+                         (long long)MONEY_MAX_EXACT);
+    *total = t;
+    return 0;
+}
+
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 int money_parse(int64_t *out, const char *s, const struct currency *c)

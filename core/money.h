@@ -9,6 +9,8 @@
  * (2^53 - 1), the largest integer every JSON reader (JavaScript, RFC 8785)
  * represents exactly.
  */
+#include "core/fault.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +29,13 @@ const struct currency *currency_find(const char *code);
 int money_add(int64_t *out, int64_t a, int64_t b)
     __attribute__((warn_unused_result));
 int money_sub(int64_t *out, int64_t a, int64_t b)
+    __attribute__((warn_unused_result));
+
+/* Adds a pledge's amount to its campaign's running total: 0, or
+ * FAULT_TOTAL_LIMIT (the total would pass MONEY_MAX_EXACT, so it could not
+ * be signed) or FAULT_OVERFLOW, with field "amount_minor" set in f and
+ * *total unchanged. */
+int money_total_add(int64_t *total, int64_t amount, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* Parses a decimal amount in major units ("12.50", "2500", "-0.05", "2,500"

@@ -1,6 +1,7 @@
 #include "core/pledge.h"
 
 #include "core/money.h"
+#include "core/text.h"
 #include "core/utf8.h"
 
 #include <sodium.h>
@@ -24,7 +25,7 @@ bool idem_key_valid(const char *key, size_t len)
 }
 
 static int check_text(const char *s, size_t len, size_t max_chars,
-                      const char *field, struct fault *f)
+                      const char *field, bool newlines, struct fault *f)
 {
     size_t chars;
     if (s == NULL)
@@ -35,6 +36,12 @@ static int check_text(const char *s, size_t len, size_t max_chars,
     if (chars > max_chars)
         return fault_set(f, FAULT_INVALID, field,
                          "%s is longer than %zu characters", field, max_chars);
+    if (text_has_controls(s, len, newlines))
+        return fault_set(f, FAULT_INVALID, field,
+                         newlines ? "%s must not hold control characters "
+                                    "other than line breaks and tabs"
+                                  : "%s must not hold control characters",
+                         field);
     return 0;
 }
 
@@ -42,18 +49,17 @@ int pledge_request_check(const struct pledge_request *req, struct fault *f)
 {
     int rc;
     if ((rc = check_text(req->donor_name, req->donor_name_len,
-                         PLEDGE_NAME_MAX, "donor_name", f)) ||
+                         PLEDGE_NAME_MAX, "donor_name", false, f)) ||
         (rc = check_text(req->donor_email, req->donor_email_len,
-                         PLEDGE_EMAIL_MAX, "donor_email", f)) ||
+                         PLEDGE_EMAIL_MAX, "donor_email", false, f)) ||
         (rc = check_text(req->message, req->message_len, PLEDGE_MESSAGE_MAX,
-                         "message", f)))
+                         "message", true, f)))
         return rc;
     if (req->donor_email && req->donor_email_len &&
-        (memchr(req->donor_email, '@', req->donor_email_len) == NULL ||
-         req->donor_email[0] == '@' ||
-         req->donor_email[req->donor_email_len - 1] == '@'))
+        !text_email_valid(req->donor_email, req->donor_email_len))
         return fault_set(f, FAULT_INVALID, "donor_email",
-                         "donor_email must look like name@domain");
+                         "donor_email must be an address like "
+                         "name@example.org (ASCII, as web forms take it)");
     if (req->currency &&
         (req->currency_len != 3 || currency_find(req->currency) == NULL))
         return fault_set(f, FAULT_INVALID, "currency",
@@ -90,7 +96,12 @@ int pledge_fill(struct pledge *p, const struct campaign *c,
               req->donor_name_len);
     copy_text(p->donor_email, sizeof p->donor_email, req->donor_email,
               req->donor_email_len);
-    copy_text(p->message, sizeof p->message, req->message, req->message_len);
+    /* Line breaks are stored as LF alone. */
+    if (req->message && req->message_len < sizeof p->message)
+        text_normalise_newlines(p->message, sizeof p->message, req->message,
+                                req->message_len);
+    else
+        p->message[0] = '\0';
     p->anonymous = req->anonymous;
     return 0;
 }

@@ -95,6 +95,24 @@ int receipt_head(struct signed_doc *out, const struct signer *k,
     return receipt_sign_take(out, k, h, f);
 }
 
+static const struct {
+    const char *wrapper, *type;
+} bindings[] = {{"receipt", "pledge_receipt"},
+                {"receipt", "refund_receipt"},
+                {"head", "campaign_head"},
+                {"manifest", "ledger_manifest"}};
+
+const char *receipt_doc_type(const json_t *doc)
+{
+    for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+        const json_t *body = json_object_get(doc, bindings[i].wrapper);
+        const char *t = json_string_value(json_object_get(body, "type"));
+        if (t && strcmp(t, bindings[i].type) == 0)
+            return t;
+    }
+    return NULL;
+}
+
 int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
                    key_lookup_fn *lookup, void *ctx, struct fault *f)
 {
@@ -124,6 +142,8 @@ int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
     if (!json_is_string(k) || json_string_length(k) >= SIGNER_KID_MAX)
         return 0; /* no key we could have issued: not valid */
     memcpy(kid, json_string_value(k), json_string_length(k) + 1);
+    if (receipt_doc_type(doc) == NULL)
+        return 0; /* e.g. a head wrapped as a receipt */
 
     unsigned char pk[32], raw[crypto_sign_BYTES];
     size_t raw_len = 0;

@@ -57,12 +57,20 @@ int receipt_sign_take(struct signed_doc *out, const struct signer *k,
 typedef int key_lookup_fn(unsigned char pk[32], void *ctx, const char *kid);
 
 /* Verifies a document {"receipt"|"head"|"manifest": object,
- * "signature": string}.
- * Returns 0 with *valid set (false for an unknown kid, bad base64 or a
- * wrong signature) and kid copied out (may be ""), or FAULT_INVALID (field
- * named) when the document does not have that shape. */
+ * "signature": string}. The wrapper is bound to the signed "type": a
+ * "receipt" holds a pledge_receipt or refund_receipt, a "head" a
+ * campaign_head, a "manifest" a ledger_manifest; anything else is not
+ * valid, whatever the signature.
+ * Returns 0 with *valid set (false for an unknown kid, bad base64, a
+ * wrong signature or a wrapper that does not fit) and kid copied out (may
+ * be ""), or FAULT_INVALID (field named) when the document does not have
+ * that shape. */
 int receipt_verify(bool *valid, char kid[SIGNER_KID_MAX], const json_t *doc,
                    key_lookup_fn *lookup, void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
+
+/* The signed "type" of a document whose wrapper fits it (see above), or
+ * NULL. The string belongs to doc. */
+const char *receipt_doc_type(const json_t *doc);
 
 #endif

@@ -2,6 +2,8 @@
  * campaign head, every column sent as one array parameter. */
 #include "store/internal.h"
 
+#include "core/money.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 struct batch_head {
     struct campaign c;
     struct totals t;
+    int64_t admitted; /* raised_minor with the items admitted so far */
     bool touched;
 };
 
@@ -39,7 +42,9 @@ static int lock_heads(struct batch_head **out, size_t *nout, struct store *s,
     if (heads == NULL)
         rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
     for (size_t i = 0; rc == 0 && i < m; i++)
-        rc = st_read_campaign(&heads[i].c, &heads[i].t, r, (int)i, f);
+        if ((rc = st_read_campaign(&heads[i].c, &heads[i].t, r, (int)i,
+                                   f)) == 0)
+            heads[i].admitted = heads[i].t.raised_minor;
     PQclear(r);
     if (rc) {
         free(heads);
@@ -90,10 +95,12 @@ static int find_replays(struct store *s, struct batch_item *items, size_t n,
 }
 
 /* Records the keys of the items about to be written. find_replays has
- * seen every key committed before; a key another transaction records
- * meanwhile makes this INSERT fail (FAULT_RETRY), and the caller runs the
- * batch again, when that key shows up as a replay. (A plain INSERT is far
- * cheaper per row than ON CONFLICT.) */
+ * seen every key committed before; a key another transaction (another
+ * instance's batch) records meanwhile is skipped, after waiting for that
+ * transaction to end, and its item becomes a replay of what that one
+ * wrote: the same answer whichever instance a retry reaches, nothing else
+ * in the batch fails, and no duplicate-key error (quoting the key) lands
+ * in Postgres's log. */
 static int record_keys(struct store *s, struct batch_item *items, size_t n,
                        struct fault *f)
 {
@@ -117,15 +124,21 @@ static int record_keys(struct store *s, struct batch_item *items, size_t n,
     if (count > 0) {
         const char *params[3] = {a[0].data, a[1].data, a[2].data};
         PGresult *r;
-        struct fault local = {0};
-        rc =
-            st_run(&r, s, PGRES_COMMAND_OK,
-                   "INSERT INTO idempotency_keys (key, request_hash, status, "
-                   "resource, resource_id) SELECT k, h, 201, 'pledge', id FROM "
-                   "unnest($1::text[], $2::bytea[], $3::uuid[]) AS u(k, h, id)",
-                   3, params, &local);
+        rc = st_run(&r, s, PGRES_TUPLES_OK,
+                    "INSERT INTO idempotency_keys (key, request_hash, status, "
+                    "resource, resource_id) SELECT k, h, 201, 'pledge', id "
+                    "FROM unnest($1::text[], $2::bytea[], $3::uuid[]) "
+                    "AS u(k, h, id) ON CONFLICT (key) DO NOTHING RETURNING key",
+                    3, params, f);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            if (items[i].rc || items[i].replayed || items[i].idem == NULL)
+                continue;
+            bool mine = false;
+            for (int k = 0; k < PQntuples(r) && !mine; k++)
+                mine = strcmp(items[i].idem->key, PQgetvalue(r, k, 0)) == 0;
+            items[i].replayed = !mine;
+        }
         PQclear(r);
-        rc = st_key_fault(rc, &local, f);
     }
     for (int k = 0; k < 3; k++)
         buf_release(&a[k]);
@@ -279,13 +292,18 @@ int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
         struct batch_item *it = &items[i];
         if (it->replayed)
             continue;
-        const struct campaign *c = NULL;
-        for (size_t k = 0; k < nheads && !c; k++)
+        struct batch_head *bh = NULL;
+        for (size_t k = 0; k < nheads && !bh; k++)
             if (strcmp(heads[k].c.id, it->pledge.campaign_id) == 0)
-                c = &heads[k].c;
-        it->rc = c ? check(ctx, i, c, &it->pledge, &it->fault)
-                   : fault_set(&it->fault, FAULT_NOT_FOUND, NULL,
-                               "no campaign %s", it->pledge.campaign_id);
+                bh = &heads[k];
+        it->rc = bh ? check(ctx, i, &bh->c, &it->pledge, &it->fault)
+                    : fault_set(&it->fault, FAULT_NOT_FOUND, NULL,
+                                "no campaign %s", it->pledge.campaign_id);
+        /* A pledge the total cannot take is refused alone (before its key
+         * is recorded); the rest of the batch goes on. */
+        if (it->rc == 0)
+            it->rc = money_total_add(&bh->admitted, it->pledge.amount_minor,
+                                     &it->fault);
     }
     if ((rc = record_keys(s, items, n, f)) == 0 &&
         (rc = write_batch(s, items, n, heads, nheads, f)) == 0)

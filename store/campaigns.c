@@ -118,6 +118,7 @@ static void campaign_text(struct campaign_text *t, const struct campaign *c)
 }
 
 int store_campaign_create(struct store *s, const struct campaign *c,
+                          const struct idem *idem,
                           const struct admin_action *log, struct fault *f)
 {
     int rc = st_ensure(s, f);
@@ -137,6 +138,7 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                               t.origins};
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
+        (rc = st_record_key(s, idem, 201, "campaign", c->id, f)) != 0 ||
         (rc = st_run(&r, s, PGRES_COMMAND_OK,
                      "WITH c AS (INSERT INTO campaigns (id, title, currency, "
                      "goal_minor, tiers, min_custom_minor, max_custom_minor, "

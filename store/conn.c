@@ -80,8 +80,13 @@ int st_fail(struct store *s, PGresult *r, struct fault *f)
         return fault_set(f, FAULT_CONFLICT, NULL, "already exists");
     if (strcmp(state, "22003") == 0)
         return fault_set(f, FAULT_OVERFLOW, NULL, "amount out of range");
-    return fault_set(f, FAULT_INTERNAL, NULL, "database error %s: %s", state,
-                     PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+    /* Only names, never the message: it may quote values (a donor's, a
+     * token's) and it is no client's business. */
+    const char *table = PQresultErrorField(r, PG_DIAG_TABLE_NAME);
+    const char *cons = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+    return fault_set(f, FAULT_INTERNAL, NULL, "database error %s%s%s%s%s",
+                     state, table ? " table " : "", table ? table : "",
+                     cons ? " constraint " : "", cons ? cons : "");
 }
 
 /* Every statement is prepared once per connection, on first use, so that

@@ -15,7 +15,8 @@ int store_idem_get(struct idem_record *out, struct store *s, const char *key,
     const char *params[1] = {key};
     PGresult *r;
     rc = st_run(&r, s, PGRES_TUPLES_OK,
-                "SELECT request_hash, status, resource, resource_id "
+                "SELECT request_hash, status, resource, "
+                    "coalesce(resource_id::text, resource_slug) "
                 "FROM idempotency_keys WHERE key = $1",
                 1, params, f);
     if (rc)
@@ -40,15 +41,22 @@ int st_record_key(struct store *s, const struct idem *idem, int status,
         return 0;
     char hash[BYTEA32_HEX], st[I64_TEXT];
     st_bytea(hash, idem->request_hash);
-    const char *params[5] = {idem->key, hash, st_i64text(st, status), resource,
-                             id};
+    const char *params[5] = {idem->key, hash, st_i64text(st, status),
+                             resource, id};
     PGresult *r;
     struct fault local = {0};
-    int rc = st_run(&r, s, PGRES_COMMAND_OK,
+    /* A concurrent holder of the key makes this wait for it; if it
+     * committed, nothing is inserted (ON CONFLICT: no error quoting the
+     * key in Postgres's log) and the key is reported taken. */
+    int rc = st_run(&r, s, PGRES_TUPLES_OK,
                     "INSERT INTO idempotency_keys (key, request_hash, "
-                    "status, resource, resource_id) "
-                    "VALUES ($1, $2, $3, $4, $5)",
+                    "status, resource, resource_id, resource_slug) "
+                    "VALUES ($1, $2, $3, $4, CASE WHEN $4 <> 'campaign' "
+                    "THEN $5::text::uuid END, CASE WHEN $4 = 'campaign' "
+                    "THEN $5 END) ON CONFLICT (key) DO NOTHING RETURNING key",
                     5, params, &local);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = FAULT_CONFLICT;
     PQclear(r);
     return st_key_fault(rc, &local, f);
 }

@@ -150,7 +150,7 @@ int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
                      "FROM pledges p JOIN ledger_entries e ON "
                      "e.campaign_id = p.campaign_id AND e.seq = p.seq "
                      "LEFT JOIN refunds rf ON rf.pledge_id = p.id "
-                     "WHERE p.campaign_id = $1 AND ($2 = 0 OR p.seq < $2) "
+                     "WHERE p.campaign_id = $1 AND ($2::bigint = 0 OR p.seq < $2) "
                      "ORDER BY p.seq DESC LIMIT $3",
                      3, params, f)) != 0)
         return rc;

@@ -65,10 +65,12 @@ struct admin_action {
     const char *detail; /* NULL: "" */
 };
 
-/* Inserts a campaign (validated by the caller) with zero totals, and log
- * (may be NULL) in the same transaction. FAULT_CONFLICT if the id is
- * taken. */
+/* Inserts a campaign (validated by the caller) with zero totals, and
+ * records idem (resource "campaign", the campaign's id) and log (each may
+ * be NULL) in the same transaction. FAULT_CONFLICT if the id is taken,
+ * FAULT_RETRY if another request recorded the key first. */
 int store_campaign_create(struct store *s, const struct campaign *c,
+                          const struct idem *idem,
                           const struct admin_action *log, struct fault *f)
     __attribute__((warn_unused_result));
 
@@ -76,8 +78,8 @@ int store_campaign_create(struct store *s, const struct campaign *c,
 struct idem_record {
     unsigned char request_hash[32];
     int status;
-    char resource[8]; /* "pledge" or "refund" */
-    char resource_id[UUID_STR_LEN];
+    char resource[16]; /* "pledge", "refund" or "campaign" */
+    char resource_id[CAMPAIGN_ID_MAX + 1]; /* a uuid, or a campaign's id */
 };
 
 /* 1 and *out filled if key is recorded, 0 if not, or a negative fault. */
@@ -106,12 +108,14 @@ typedef int batch_check_fn(void *ctx, size_t i, const struct campaign *c,
 /* Records a batch of pledges in one transaction: one lock per campaign
  * head (taken in id order), every entry chained (ledger_next), every
  * idempotency row, one totals update per campaign, one COMMIT, and a
- * totals notification per campaign. Items that fail their check or replay
- * a key are not written; the others all commit or none does. Returns 0
- * when the batch ran (see each item), FAULT_RETRY when another transaction
- * recorded one of its keys meanwhile (nothing written: run it again, and
- * that key shows up as a replay), or a fault for the whole batch (nothing
- * written, e.g. FAULT_UNAVAILABLE). */
+ * totals notification per campaign. Items that fail their check, that
+ * would take their campaign's total past MONEY_MAX_EXACT
+ * (FAULT_TOTAL_LIMIT) or that replay a key are not written, each with its
+ * own fault; the others all commit or none does. A key that another
+ * transaction (another instance's batch) records meanwhile is waited for
+ * and its item becomes a replay too: nothing else in the batch fails.
+ * Returns 0 when the batch ran (see each item), or a fault for the whole
+ * batch (nothing written, e.g. FAULT_UNAVAILABLE). */
 int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
                        batch_check_fn *check, void *ctx, struct fault *f)
     __attribute__((warn_unused_result));

@@ -69,37 +69,53 @@ START_TEST(one_batch_mixes_campaigns_refusals_and_replays)
 }
 END_TEST
 
-START_TEST(a_failing_batch_writes_nothing)
+START_TEST(an_overflowing_pledge_fails_only_itself)
 {
     struct store *s = testdb_store();
-    struct campaign a;
-    testdb_campaign(&a, s, "batch-fail");
-    /* An amount that overflows the total makes the whole batch fail. */
+    struct campaign a, b;
+    testdb_campaign(&a, s, "batch-over");
+    testdb_campaign(&b, s, "batch-other");
+    /* Campaign a's total is already near the money bound (poked behind
+     * the store's back): a pledge that would take it past is refused
+     * alone; the pledges around it, to a and to b, are written. (Past
+     * INT64_MAX, money_total_add's FAULT_OVERFLOW: check_money.) */
     PGconn *db = testdb_raw();
     const char *params[1] = {a.id};
     PQclear(PQexecParams(db,
                          "UPDATE campaign_totals SET raised_minor = "
-                         "9223372036854775000 WHERE campaign_id = $1",
+                         "9007199254740000 WHERE campaign_id = $1",
                          1, NULL, params, NULL, NULL, 0));
     PQclear(PQexecParams(db,
                          "UPDATE campaigns SET max_custom_minor = "
                          "9007199254740991 WHERE id = $1",
                          1, NULL, params, NULL, NULL, 0));
     PQfinish(db);
-    struct pledge_request reqs[2] = {testdb_request(250000),
-                                     testdb_request(9007199254740991)};
-    const struct pledge_request *rp[2] = {&reqs[0], &reqs[1]};
-    struct batch_item items[2];
-    for (int i = 0; i < 2; i++)
-        pledging_item_init(&items[i], a.id, NULL);
+    char k[64];
+    struct idem key = make_key(k, "over");
+    struct pledge_request reqs[3] = {testdb_request(250000),
+                                     testdb_request(9007199254740991),
+                                     testdb_request(0)};
+    const struct pledge_request *rp[3] = {&reqs[0], &reqs[1], &reqs[2]};
+    const char *camp[3] = {b.id, a.id, a.id};
+    const struct idem *ip[3] = {NULL, &key, NULL};
+    struct batch_item items[3];
+    for (int i = 0; i < 3; i++)
+        pledging_item_init(&items[i], camp[i], ip[i]);
     struct fault f = {0};
-    ck_assert_int_eq(pledging_batch(s, items, 2,
+    ck_assert_int_eq(pledging_batch(s, items, 3,
                                         rp, &f),
-                     FAULT_OVERFLOW);
-    struct campaign c;
-    struct totals t;
-    ck_assert_int_eq(store_campaign_get(&c, &t, s, a.id, NULL), 0);
-    ck_assert_int_eq(t.seq, 0); /* not even the first pledge */
+                     0);
+    ck_assert_int_eq(items[0].rc, 0);
+    ck_assert_int_eq(items[1].rc, FAULT_TOTAL_LIMIT);
+    ck_assert_str_eq(items[1].fault.field, "amount_minor");
+    ck_assert_int_eq(items[2].rc, 0);
+    ck_assert_int_eq(items[2].pledge.seq, 1);
+    struct ledger_check check;
+    ck_assert_uint_eq(testdb_audit(&check, s, b.id), 0);
+    ck_assert_int_eq(check.raised_minor, 250000);
+    /* The refused pledge's key was not recorded: a retry is not a replay. */
+    struct idem_record rec;
+    ck_assert_int_eq(store_idem_get(&rec, s, key.key, NULL), 0);
     store_free(s);
 }
 END_TEST
@@ -159,9 +175,12 @@ START_TEST(batcher_commits_every_job_and_signs_receipts)
     struct campaign a;
     testdb_campaign(&a, s, "batcher");
     struct signer *k = signer_generate(NULL);
-    ck_assert_int_eq(store_key_add(s, k->kid, k->public_key, true, NULL), 0);
-    struct batcher_config cfg = {getenv("PLEDGED_TEST_DATABASE_URL"), k, 2,
-                                 16, 500};
+    testdb_key(k->kid, k->public_key);
+    struct batcher_config cfg = {.conninfo = getenv("PLEDGED_TEST_DATABASE_URL"),
+                                 .signer = k,
+                                 .threads = 2,
+                                 .max_batch = 16,
+                                 .wait_us = 500};
     struct batcher *b = batcher_new(&cfg);
     ck_assert_ptr_nonnull(b);
     enum { N = 300 };
@@ -205,7 +224,7 @@ Suite *batch_suite(void)
     TCase *tc = tcase_create("batch");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, one_batch_mixes_campaigns_refusals_and_replays);
-    tcase_add_test(tc, a_failing_batch_writes_nothing);
+    tcase_add_test(tc, an_overflowing_pledge_fails_only_itself);
     tcase_add_test(tc, batcher_commits_every_job_and_signs_receipts);
     suite_add_tcase(s, tc);
     return s;

@@ -1,5 +1,8 @@
 #include "core/campaign.h"
+#include "core/clock.h"
+#include "core/origin.h"
 #include "core/pledge.h"
+#include "core/text.h"
 #include "tests/suites.h"
 
 #include <string.h>
@@ -124,6 +127,47 @@ START_TEST(validation_names_the_bad_field)
 }
 END_TEST
 
+START_TEST(origins_are_exactly_what_a_browser_sends)
+{
+    static const char *const good[] = {
+        "https://a.example", "http://localhost:8080", "https://127.0.0.1:443",
+        "http://[::1]:8080", "https://x-y.example.co.uk", "http://a:65535"};
+    static const char *const bad[] = {
+        "https://a\"b", "https://a\\b.example", "https://a b", "*",
+        "https://a\r\nb", "https://*.example", "https://a.example/",
+        "https://a.example:", "https://a.example:0", "https://a:65536",
+        "https://a:080", "https://u@a", "https://A.example", "https://",
+        "https://-a", "https://a-", "https://a..b", "https://[::1",
+        "https://[::1]x", "https://[::G]", "ftp://a", "https://a:1:2"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        ck_assert_msg(origin_valid(good[i], strlen(good[i])), "%s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(!origin_valid(bad[i], strlen(bad[i])), "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(timestamps_outside_what_we_format_are_refused)
+{
+    int64_t us;
+    ck_assert_int_eq(clock_parse(&us, "9999-12-31T23:59:59.999999Z"), 0);
+    ck_assert_int_eq(us, CLOCK_MAX_US);
+    char out[CLOCK_RFC3339_LEN];
+    clock_format(out, us);
+    ck_assert_str_eq(out, "9999-12-31T23:59:59.999999Z");
+    ck_assert_int_eq(clock_parse(&us, "9999-12-31T23:59:59-23:59"),
+                     FAULT_INVALID);
+    ck_assert_int_eq(clock_parse(&us, "1970-01-01T00:00:00+00:01"),
+                     FAULT_INVALID);
+    ck_assert_int_eq(clock_parse(&us, "1970-01-01T00:00:00Z"), 0);
+    ck_assert_int_eq(us, 0);
+    struct campaign c = reference();
+    struct fault f = {0};
+    c.has_deadline = true, c.deadline_us = CLOCK_MAX_US + 1;
+    ck_assert_int_eq(campaign_validate(&c, &f), FAULT_INVALID);
+    ck_assert_str_eq(f.field, "deadline");
+}
+END_TEST
+
 START_TEST(closed_or_past_deadline_refuses_pledges)
 {
     struct campaign c = reference();
@@ -178,12 +222,36 @@ START_TEST(donor_fields_have_character_limits)
         memcpy(text + 4 * i, "\xf0\x9f\x8e\x89", 4);
     ck_assert_int_eq(check_field("donor_name", text, 800), 0);
     ck_assert_int_eq(check_field("donor_name", text, 804), FAULT_INVALID);
+    /* 64 + "@" + 63 "." 63 "." 61 = 254 bytes, the longest address. */
     memset(text, 'a', 300);
-    text[100] = '@';
+    text[64] = '@', text[128] = '.', text[192] = '.';
     ck_assert_int_eq(check_field("donor_email", text, 254), 0);
     ck_assert_int_eq(check_field("donor_email", text, 255), FAULT_INVALID);
     ck_assert_int_eq(check_field("donor_email", "no-at-sign", 10),
                      FAULT_INVALID);
+}
+END_TEST
+
+START_TEST(donor_text_refuses_controls_and_odd_emails)
+{
+    ck_assert_int_eq(check_field("donor_name", "\x1b[31mRED\x07", 12),
+                     FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_name", "a\xc2\x9b" "b", 4),
+                     FAULT_INVALID); /* C1 CSI */
+    ck_assert_int_eq(check_field("donor_name", "a\nb", 3), FAULT_INVALID);
+    ck_assert_int_eq(check_field("message", "a\r\nb\nc", 6), 0);
+    ck_assert_int_eq(check_field("message", "a\tb", 3), 0);
+    ck_assert_int_eq(check_field("message", "a\x1b[2J", 5), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_name", "a\tb", 3), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a@b\r\nBcc: x@y", 15),
+                     FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a@b..c", 6), FAULT_INVALID);
+    ck_assert_int_eq(check_field("donor_email", "a.b+c@d-e.f", 11), 0);
+    char out[16];
+    ck_assert_uint_eq(text_normalise_newlines(out, sizeof out, "a\r\nb\rc\n",
+                                              7),
+                      6);
+    ck_assert_str_eq(out, "a\nb\nc\n");
 }
 END_TEST
 
@@ -229,6 +297,9 @@ Suite *campaign_suite(void)
     tcase_add_test(tc, donor_fields_have_character_limits);
     tcase_add_test(tc, donor_fields_must_be_utf8_without_nul);
     tcase_add_test(tc, idempotency_keys_are_printable_ascii);
+    tcase_add_test(tc, origins_are_exactly_what_a_browser_sends);
+    tcase_add_test(tc, donor_text_refuses_controls_and_odd_emails);
+    tcase_add_test(tc, timestamps_outside_what_we_format_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,6 @@
 #include "core/fault.h"
 #include "core/money.h"
+#include "core/tally.h"
 #include "tests/suites.h"
 
 static const struct currency *usd(void) { return currency_find("USD"); }
@@ -120,6 +121,45 @@ START_TEST(currency_codes_are_exact)
 }
 END_TEST
 
+START_TEST(a_total_stops_at_the_signable_bound)
+{
+    int64_t t = MONEY_MAX_EXACT - 5;
+    struct fault f = {0};
+    ck_assert_int_eq(money_total_add(&t, 5, &f), 0);
+    ck_assert_int_eq(t, MONEY_MAX_EXACT);
+    ck_assert_int_eq(money_total_add(&t, 0, &f), 0);
+    ck_assert_int_eq(money_total_add(&t, 1, &f), FAULT_TOTAL_LIMIT);
+    ck_assert_str_eq(f.field, "amount_minor");
+    ck_assert_int_eq(t, MONEY_MAX_EXACT); /* unchanged */
+    struct fault g = {0};
+    t = INT64_MAX - 1;
+    ck_assert_int_eq(money_total_add(&t, 2, &g), FAULT_OVERFLOW);
+    ck_assert_int_eq(t, INT64_MAX - 1);
+    ck_assert_int_eq(money_total_add(&t, -t, NULL), 0); /* a refund */
+    ck_assert_int_eq(t, 0);
+}
+END_TEST
+
+START_TEST(a_tally_counts_past_int64_exactly)
+{
+    struct tally t = {0};
+    char out[48];
+    ck_assert_int_eq(tally_format(out, sizeof out, &t), 1);
+    ck_assert_str_eq(out, "0");
+    for (int i = 0; i < 1030; i++)
+        tally_add(&t, MONEY_MAX_EXACT);
+    tally_add(&t, -5); /* ignored: a counter only grows */
+    ck_assert_int_gt(tally_format(out, sizeof out, &t), 0);
+    ck_assert_str_eq(out, "9277415232383220730"); /* 1030 * (2^53 - 1) */
+    t = (struct tally){0};
+    tally_add(&t, INT64_MAX);
+    tally_add(&t, INT64_MAX);
+    ck_assert_int_gt(tally_format(out, sizeof out, &t), 0);
+    ck_assert_str_eq(out, "18446744073709551614");
+    ck_assert_int_eq(tally_format(out, 5, &t), -1);
+}
+END_TEST
+
 Suite *money_suite(void)
 {
     Suite *s = suite_create("money");
@@ -133,6 +173,8 @@ Suite *money_suite(void)
     tcase_add_test(tc, parse_refuses_bad_text);
     tcase_add_test(tc, parse_refuses_overflow);
     tcase_add_test(tc, currency_codes_are_exact);
+    tcase_add_test(tc, a_total_stops_at_the_signable_bound);
+    tcase_add_test(tc, a_tally_counts_past_int64_exactly);
     suite_add_tcase(s, tc);
     return s;
 }

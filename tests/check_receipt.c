@@ -126,9 +126,7 @@ START_TEST(pledge_receipt_is_stored_once)
 {
     struct store *s = testdb_store();
     the_key = signer_generate(NULL);
-    ck_assert_int_eq(store_key_add(s, the_key->kid, the_key->public_key, true,
-                                   NULL),
-                     0);
+    testdb_key(the_key->kid, the_key->public_key);
     struct campaign c;
     testdb_campaign(&c, s, "receipt");
     struct pledge p;

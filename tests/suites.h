@@ -12,5 +12,6 @@ Suite *ledger_suite(void);
 Suite *store_suite(void);
 Suite *receipt_suite(void);
 Suite *batch_suite(void);
+Suite *cidr_suite(void);
 
 #endif

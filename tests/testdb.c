@@ -29,6 +29,22 @@ PGconn *testdb_raw(void)
     return c;
 }
 
+void testdb_key(const char *kid, const unsigned char pk[32])
+{
+    char hex[2 + 64 + 1] = "\\x";
+    sodium_bin2hex(hex + 2, 65, pk, 32);
+    const char *params[2] = {kid, hex};
+    PGconn *db = testdb_raw();
+    PGresult *r = PQexecParams(db,
+                               "INSERT INTO signing_keys (kid, public_key, "
+                               "retired_at) VALUES ($1, $2, now())",
+                               2, NULL, params, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
+                  PQerrorMessage(db));
+    PQclear(r);
+    PQfinish(db);
+}
+
 void testdb_campaign(struct campaign *c, struct store *s, const char *prefix)
 {
     campaign_defaults(c);
@@ -42,7 +58,7 @@ void testdb_campaign(struct campaign *c, struct store *s, const char *prefix)
     c->ntiers = 3;
     struct fault f = {0};
     ck_assert_int_eq(campaign_validate(c, &f), 0);
-    ck_assert_msg(store_campaign_create(s, c, NULL, &f) == 0, "%s", f.message);
+    ck_assert_msg(store_campaign_create(s, c, NULL, NULL, &f) == 0, "%s", f.message);
     struct totals t;
     ck_assert_int_eq(store_campaign_get(c, &t, s, c->id, &f), 0);
 }

@@ -13,6 +13,11 @@ struct store *testdb_store(void);
  * the tables behind the store's back. */
 PGconn *testdb_raw(void);
 
+/* Publishes a test signing key as an already retired one: receipts it
+ * signs verify, and the server's own key stays the current one (a serve
+ * refuses a retired key). */
+void testdb_key(const char *kid, const unsigned char pk[32]);
+
 /* Creates a fresh open campaign "<prefix>-<random>" with USD, goal 500000,
  * tiers [0, 250000, 500000] and default bounds; its id goes to c->id. */
 void testdb_campaign(struct campaign *c, struct store *s, const char *prefix);

@@ -1,9 +1,12 @@
-/* The admin dashboard: talks to /v1/admin with the token kept in
- * sessionStorage (gone when the tab closes). No external assets. */
+/* The admin dashboard: talks to /v1/admin with the token kept in this
+ * page's memory only (a reload asks again): never in sessionStorage or
+ * localStorage, where the public pages of the same origin (/, /embed/)
+ * could read it. No external assets. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  var token = sessionStorage.getItem("pledged-admin-token");
+  var token = null;
+  sessionStorage.removeItem("pledged-admin-token"); /* older versions kept it */
   var current = null, next = null, chartRows = [];
 
   function api(method, path, body, headers) {
@@ -35,7 +38,6 @@
   }
 
   function signOut(msg) {
-    sessionStorage.removeItem("pledged-admin-token");
     token = null;
     $("app").hidden = true;
     $("signout").hidden = true;
@@ -207,8 +209,7 @@
   $("login-form").addEventListener("submit", function (e) {
     e.preventDefault();
     token = $("token").value.trim();
-    sessionStorage.setItem("pledged-admin-token", token);
+    $("token").value = "";
     loadCampaigns().catch(function (err) { $("login-msg").textContent = err.message; });
   });
-  if (token) loadCampaigns().catch(function () {});
 })();

@@ -45,8 +45,9 @@ function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
     await page.locator("#campaigns tbody tr").first().waitFor();
     const text = await page.locator("#campaigns").textContent();
     assert(text.includes("help-us"), "help-us listed");
-    assert(await page.evaluate(() => sessionStorage.getItem("pledged-admin-token")) === TOKEN,
-           "token kept in sessionStorage");
+    assert(await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage))
+             .then((s) => !s.includes(TOKEN)),
+           "token kept out of sessionStorage and localStorage (issue 15)");
   });
 
   await test("open a campaign: pledges, chart and a clean audit", async () => {

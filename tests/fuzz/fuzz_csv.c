@@ -1,6 +1,7 @@
 /* libFuzzer: a CSV cell written by the export parses back (RFC 4180) to
- * its text, with one leading apostrophe exactly when it would otherwise be
- * a formula. */
+ * its text, with one leading apostrophe exactly when export_csv_formula
+ * says so, and that is at least whenever the text starts with = + - @ TAB
+ * or CR, or has = + - @ after leading ASCII whitespace. */
 #include "core/export.h"
 
 #include <stdint.h>
@@ -53,7 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     export_csv_text(&b, "next");
     const char *next;
     char *cell = read_cell(b.data, b.data + b.len, &next);
-    bool formula = strchr("=+-@\t\r", text[0]) != NULL && text[0] != '\0';
+    bool formula = export_csv_formula(text);
+    const char *trimmed = text + strspn(text, " \t\n\v\f\r");
+    if (!formula && ((text[0] != '\0' && strchr("=+-@\t\r", text[0])) ||
+                     (*trimmed != '\0' && strchr("=+-@", *trimmed))))
+        abort(); /* a formula let through */
     const char *want = cell + (formula ? 1 : 0);
     if ((formula && cell[0] != '\'') || strcmp(want, text) != 0)
         abort();

@@ -32,7 +32,8 @@ def new_campaign(**over):
             "currency": "USD", "goal_minor": 100000,
             "tiers": [0, 1000, 5000]}
     body.update(over)
-    return admin("POST", "/v1/admin/campaigns", body), body
+    return admin("POST", "/v1/admin/campaigns", body,
+                 key=str(uuid.uuid4())), body
 
 
 def pledge(cid, amount, key=None):
@@ -93,9 +94,10 @@ def test_create_validates_every_field():
     c = r.json()
     assert c["tiers"] == [0, 1000, 5000] and c["raised_minor"] == 0
     assert c["deadline"] == "2031-01-01T00:00:00.000000Z"
-    dup = admin("POST", "/v1/admin/campaigns", body)
+    dup = admin("POST", "/v1/admin/campaigns", body, key=str(uuid.uuid4()))
     assert_error(dup, 409)
-    assert_error(admin("POST", "/v1/admin/campaigns", {"id": "only-id"}), 422)
+    assert_error(admin("POST", "/v1/admin/campaigns", {"id": "only-id"},
+                       key=str(uuid.uuid4())), 422)
 
 
 def test_update_and_closing_stops_pledges():

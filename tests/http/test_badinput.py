@@ -119,6 +119,29 @@ CORPUS = [
     b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
     b"chunked\r\nContent-Type: application/json\r\nIdempotency-Key: c\r\n"
     b"\r\nzz\r\n",
+    # issue 15, HTTP framing
+    req(b"0\r\n\r\n", extra=b"Transfer-Encoding: chunked\r\n"),
+    req(b"{}", extra=b"Content-Length: 2\r\n"),
+    req(b"", extra=b"Content-Length: 40\r\n"),
+    req(b"", extra=b"Transfer-Encoding: gzip, chunked\r\n"),
+    b"POST " + P.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: "
+    b"+5\r\n\r\n{}   ",
+    b"GET /v1/campaigns/help-us HTTP/1.1\r\n\r\n",
+    b"GET /v1/campaigns/help-us HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    b"GET /v1/campaigns/help-us?" + b"&".join(b"a=%d" % i for i in range(1000))
+    + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /v1/campaigns/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000
+    + b"\r\n\r\n",
+    # issue 15, numbers
+    req(b'{"amount_minor": 100, "anonymous": 99999999999999999999}'),
+    req(b'{"amount_minor": 100, "donor_name": -99999999999999999999}'),
+    req(b'{"a\\"b": 99999999999999999999, "amount_minor": 1}'),
+    # issue 15, control characters and emails
+    req(b'{"amount_minor": 100, "donor_name": "\\u001b[31mRED\\u0007"}'),
+    req(b'{"amount_minor": 100, "donor_name": "a\xc2\x9bb"}'),
+    req(b'{"amount_minor": 100, "donor_email": "a@b\\r\\nBcc: x@y"}'),
+    req(b'{"amount_minor": 100, "message": "\\u001b]0;x\\u0007"}'),
 ]
 
 
@@ -174,3 +197,53 @@ def test_corpus_gets_exactly_its_status():
              for i, (want, have) in enumerate(zip(EXPECTED, got))
              if want != have]
     assert not wrong, wrong
+
+
+def admin_req(method, path, body=b""):
+    from fixtures import admin_token
+    return (method + b" " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Connection: close\r\nContent-Type: application/json\r\n"
+            b"Idempotency-Key: bad-admin-" + os.urandom(6).hex().encode() +
+            b"\r\nAuthorization: Bearer " + admin_token().encode() +
+            b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" +
+            body)
+
+
+def campaign_body(**over):
+    body = {"id": "bad-" + os.urandom(5).hex(), "title": "Bad",
+            "currency": "USD", "goal_minor": 1000, "tiers": [0, 100]}
+    body.update(over)
+    return json.dumps(body).encode()
+
+
+ADMIN = b"/v1/admin/campaigns"
+# issue 15: (method, path, body) made at run time (they need the token)
+ADMIN_CORPUS = [
+    (b"POST", ADMIN, lambda: campaign_body(allowed_origins=['https://a"b'])),
+    (b"POST", ADMIN,
+     lambda: campaign_body(allowed_origins=["https://a\\b.example"])),
+    (b"POST", ADMIN, lambda: campaign_body(allowed_origins=["https://a b"])),
+    (b"POST", ADMIN,
+     lambda: campaign_body(allowed_origins=["https://a\r\nb.example"])),
+    (b"POST", ADMIN, lambda: campaign_body(allowed_origins=["*"])),
+    (b"POST", ADMIN,
+     lambda: campaign_body(deadline="9999-12-31T23:59:59-23:59")),
+    (b"GET", ADMIN + b"/help-us/ledger.csv?from=9999-12-31T23:59:59-23:59",
+     lambda: b""),
+    (b"GET", ADMIN + b"/help-us/ledger.jsonl?to=0000-01-01T00:00:00Z",
+     lambda: b""),
+    (b"GET", ADMIN + b"/help-us/pledges?after=2147483648", lambda: b""),
+    (b"GET", ADMIN + b"/help-us/pledges?after=9223372036854775808",
+     lambda: b""),
+    (b"POST", ADMIN, lambda: campaign_body(deadline="2020-01-01T00:00:00Z")),
+    (b"POST", ADMIN, lambda: campaign_body().replace(
+        b'"goal_minor": 1000', b'"goal_minor": 99999999999999999999')),
+]
+
+
+def test_admin_corpus_never_500():
+    before = ledger_count()
+    for i, (method, path, body) in enumerate(ADMIN_CORPUS):
+        status = status_of(raw(admin_req(method, path, body())))
+        assert status is not None and status < 500, (i, status, path)
+    assert ledger_count() == before

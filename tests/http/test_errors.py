@@ -204,7 +204,7 @@ def test_cors_public_and_campaign_origins():
 
 
 def test_metrics_in_prometheus_format():
-    r = get("/metrics")
+    r = get("/metrics", headers={"Authorization": "Bearer " + os.environ["PLEDGED_METRICS_TOKEN"]})
     assert r.status == 200
     assert r.header("content-type").startswith("text/plain; version=0.0.4")
     text = r.body.decode()

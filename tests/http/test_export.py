@@ -18,8 +18,10 @@ from fixtures import admin_token
 from test_admin import admin, cli, new_campaign, pledge
 from verifiers import canonical, nacl_ok, public_keys
 
+# Donor names hold no control characters (issue 15): line breaks live in
+# the messages below.
 NASTY = ['=HYPERLINK("http://evil.example","click")', "+1 555", "-5", "@SUM(A1)",
-         "\tTab", 'Comma, "quote"', "Line\nbreak", "Zoë 日本 🎉"]
+         " =1+41", 'Comma, "quote"', "Line; break", "Zoë 日本 🎉"]
 
 
 def export(cid, fmt, query=""):
@@ -35,7 +37,7 @@ def setup_campaign():
     for i, name in enumerate(NASTY):
         r = request("POST", f"/v1/campaigns/{cid}/pledges",
                     body={"amount_minor": 1000 + i, "donor_name": name,
-                          "message": "msg, " + name},
+                          "message": "msg, " + name + "\nline two"},
                     headers={"Idempotency-Key": str(uuid.uuid4())})
         assert r.status == 201, r.body
     victim = pledge(cid, 5000).json()["pledge"]["id"]
@@ -103,7 +105,7 @@ def test_csv_cells_are_quoted_and_neutralised():
         export(cid, "csv").body.decode(), newline="")))
     names = [r["donor_name"] for r in rows[:len(NASTY)]]
     for name, cell in zip(NASTY, names):
-        if name[0] in "=+-@\t\r":
+        if name.lstrip()[0] in "=+-@":
             assert cell == "'" + name, (name, cell)
         else:
             assert cell == name, (name, cell)

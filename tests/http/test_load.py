@@ -145,6 +145,6 @@ def test_totals_are_fresh_across_instances():
                 break
             assert time.monotonic() < deadline, f"stale after 1 s: {t}"
             time.sleep(0.02)
-        metrics = get("/metrics").body.decode()
+        metrics = get("/metrics", headers={"Authorization": "Bearer " + os.environ["PLEDGED_METRICS_TOKEN"]}).body.decode()
         assert 'pledged_cache_reads_total{result="hit"}' in metrics
         assert "pledged_cache_listening 1" in metrics

@@ -9,11 +9,31 @@ import time
 import uuid
 
 import client
-from fixtures import free_port, server
+from fixtures import free_port, psql, server
 from verifiers import nacl_ok, openssl_ok, public_keys
 
 
+def current_kid():
+    return psql("SELECT kid FROM signing_keys WHERE retired_at IS NULL")
+
+
+def restore(kid):
+    """Makes kid current again behind the product's back, so that the
+    servers the later tests start on the main key file may sign."""
+    psql("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS "
+         "NULL; UPDATE signing_keys SET retired_at = NULL WHERE kid = :'v1'",
+         kid)
+
+
 def test_rotation_keeps_old_receipts_valid():
+    main = current_kid()
+    try:
+        rotate_and_sign()
+    finally:
+        restore(main)
+
+
+def rotate_and_sign():
     body = {"amount_minor": 250000}
     before = client.request("POST", "/v1/campaigns/help-us/pledges", body=body,
                             headers={"Idempotency-Key": str(uuid.uuid4())})
@@ -57,4 +77,27 @@ def test_key_file_readable_by_others_is_refused():
         assert r.returncode != 0
         assert b"0600" in r.stderr
     finally:
+        shutil.rmtree(d)
+
+
+def test_serve_refuses_a_retired_key_file():
+    # Rotate away from the main server's key (a new one in a temporary
+    # file), then start serve on the main key file: it is retired, and
+    # receipts it signed now would read as forgeries.
+    d, main = tempfile.mkdtemp(), current_kid()
+    try:
+        os.chmod(d, 0o700)
+        env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "new.key"))
+        r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
+                           env=env, capture_output=True)
+        assert r.returncode == 0, r.stderr
+        env = dict(os.environ, PLEDGED_LISTEN=f"127.0.0.1:{free_port()}")
+        try:
+            r = subprocess.run([os.environ["PLEDGED_BIN"], "serve"], env=env,
+                               capture_output=True, timeout=10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("serve started on a retired key")
+        assert r.returncode != 0 and b"retired" in r.stderr, r.stderr
+    finally:
+        restore(main)
         shutil.rmtree(d)

@@ -10,18 +10,24 @@ SQLISH = ["'; DROP TABLE ledger_entries; --", "\" OR 1=1 --",
           "1; SELECT pg_sleep(5)", "%s%n%x", "{{7*7}}", "../../etc/passwd"]
 
 
+def email(text):
+    """text in an address, as far as the email syntax lets it in."""
+    local = "".join(c for c in text if c.isalnum() or c in "'%{}$+-=?^_`|~")
+    return (local or "x") + "@example.net"
+
+
 def test_sql_looking_values_are_stored_verbatim_or_refused():
     cid = campaign()
     for i, text in enumerate(SQLISH):
         r = request("POST", f"/v1/campaigns/{cid}/pledges",
                     body={"amount_minor": 1000 + i, "donor_name": text,
-                          "message": text, "donor_email": "x@" + text},
+                          "message": text, "donor_email": email(text)},
                     headers={"Idempotency-Key": "k'" + text + str(uuid.uuid4())})
         assert r.status == 201, r.body
         pid = r.json()["pledge"]["id"]
         stored = psql("SELECT donor_name = :'v2' AND message = :'v2' AND "
                       "donor_email = :'v3' FROM pledges WHERE id = :'v1'",
-                      pid, text, "x@" + text)
+                      pid, text, email(text))
         assert stored == "t", text
     for text in SQLISH:
         r = get("/v1/campaigns/" + text.replace(" ", "%20").replace("#", ""))
