@@ -1,6 +1,9 @@
 /* Migrations: each applied once, in order, under an advisory lock. */
 #include "store/internal.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #define MIGRATION_LOCK "SELECT pg_advisory_xact_lock(7375836)"
 
 int store_migrate(struct store *s, const struct migration *m, size_t n,
@@ -37,7 +40,12 @@ int store_migrate(struct store *s, const struct migration *m, size_t n,
                             1, params, f);
             PQclear(r);
             if (rc) {
-                fault_context(f, "migration %s failed", m[i].name);
+                /* The operator's own schema, never donors' values: the
+                 * server's words are safe to show here, and needed. */
+                char why[160];
+                snprintf(why, sizeof why, "%s", PQerrorMessage(s->conn));
+                why[strcspn(why, "\n")] = '\0';
+                fault_context(f, "migration %s failed (%s)", m[i].name, why);
                 break;
             }
             count++;

@@ -31,7 +31,8 @@ def test_unrecorded_admin_changes_do_not_happen():
     cid = "atomic-" + uuid.uuid4().hex[:10]
     made = admin("POST", "/v1/admin/campaigns",
                  {"id": cid, "title": "Atomic", "currency": "USD",
-                  "goal_minor": 100000, "tiers": [0, 1000]})
+                  "goal_minor": 100000, "tiers": [0, 1000]},
+                 key=str(uuid.uuid4()))
     assert made.status == 201, made.body
     pledge = request("POST", f"/v1/campaigns/{cid}/pledges",
                      body={"amount_minor": 1000},
@@ -43,7 +44,8 @@ def test_unrecorded_admin_changes_do_not_happen():
         other = "atomic-" + uuid.uuid4().hex[:10]
         r = admin("POST", "/v1/admin/campaigns",
                   {"id": other, "title": "Atomic", "currency": "USD",
-                   "goal_minor": 100000, "tiers": [0, 1000]})
+                   "goal_minor": 100000, "tiers": [0, 1000]},
+                  key=str(uuid.uuid4()))
         assert r.status >= 500, r.body
         assert count("SELECT count(*) FROM campaigns WHERE id = :'v1'",
                      other) == 0

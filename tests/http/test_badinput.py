@@ -181,8 +181,12 @@ def test_our_errors_are_json_with_code_and_message():
 # which is not HTTP at all.
 EXPECTED = ([400] * 8 + [422, 400, 413, 413] + [400] * 6 + [422] * 3
             + [400] * 15 + [415] * 3 + [400] * 4
-            + [404] * 5 + [405, 415, 404, 431, 400, 400, 405, 405, 505, None,
-                           431, 400, 413, 400])
+            + [404] * 4 + [414]  # a 4 KiB target: 414 (issue 15)
+            + [405, 415, 404, 431, 400, 400, 405, 405, 505, None,
+               431, 400, 413, 400]
+            # issue 15: ambiguous framing, Host, long targets and headers,
+            # control characters and emails in donor text
+            + [400] * 7 + [414, 414, 431] + [422] * 7)
 
 
 def test_corpus_gets_exactly_its_status():
