@@ -21,7 +21,8 @@ void handle_healthz(struct reply *out, struct request *req)
 void handle_readyz(struct reply *out, struct request *req)
 {
     struct fault f = {0};
-    if (app_ping(req->api->app, &f) == 0)
+    if (app_ping(req->api->app, &f) == 0 &&
+        keys_signing_check(req->api->app, &f) == 0)
         reply_json_take(out, 200, json_pack("{s:s}", "status", "ready"));
     else
         reply_fault(out, &f);
@@ -56,7 +57,8 @@ void handle_head_get(struct reply *out, struct request *req)
     struct signed_doc head = {0};
     if (!load_campaign(&c, &t, out, req))
         return;
-    if (receipt_head(&head, req->api->app->signer, &c, &t, &f) == 0)
+    if (keys_signing_check(req->api->app, &f) == 0 &&
+        receipt_head(&head, req->api->app->signer, &c, &t, &f) == 0)
         reply_json_take(out, 200, signed_doc_json(&head, "head"));
     else
         reply_fault(out, &f);

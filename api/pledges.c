@@ -4,6 +4,7 @@
 #include "api/present.h"
 #include "app/app.h"
 #include "app/batch.h"
+#include "app/keys.h"
 #include "core/pledge.h"
 
 #include <stdlib.h>
@@ -64,6 +65,11 @@ void handle_pledge_post(struct reply *out, struct request *req)
     }
     if (request_idem(&idem, out, req) != 0)
         return;
+    /* A retired key signs no new receipt: refuse before anything commits. */
+    if (keys_signing_check(req->api->app, &f) != 0) {
+        reply_fault(out, &f);
+        return;
+    }
     json_t *body = request_json(out, req);
     if (body == NULL)
         return;

@@ -2,6 +2,7 @@
 
 #include "app/app.h"
 #include "app/keyed.h"
+#include "app/keys.h"
 #include "core/clock.h"
 #include "app/pledging.h"
 #include "app/receipts.h"
@@ -141,10 +142,14 @@ int admin_refund(struct refund *r, struct signed_doc *receipt, bool *replayed,
 {
     /* r->id is made before the transaction (pledging_refund), so the log
      * row that commits with the refund names it. */
+    memset(receipt, 0, sizeof *receipt);
+    int rc = keys_signing_check(a, f); /* a retired key signs nothing */
+    if (rc)
+        return rc;
     struct admin_action log = {who, "pledge.refund", pledge_id, r->id};
     struct pledge *p = malloc(sizeof *p);
     struct store *s = p ? take(a, f) : NULL;
-    int rc = p == NULL   ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
+    rc = p == NULL   ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
              : s == NULL ? FAULT_UNAVAILABLE
                          : pledging_refund(r, replayed, s, pledge_id, idem,
                                            who ? &log : NULL, f);

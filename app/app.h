@@ -13,6 +13,7 @@
 #include "core/fault.h"
 #include "core/signer.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +37,10 @@ struct app {
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */
     struct batcher *batcher; /* NULL unless serving */
+    /* keys_signing_check(): when the signer's kid was last looked up
+     * (monotonic microseconds), and whether it was found retired. */
+    _Atomic long long key_checked_us;
+    _Atomic bool key_retired;
 };
 
 /* Opens what cfg asks for (connecting lazily): NULL with FAULT_NOMEM when

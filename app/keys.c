@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include <string.h>
+#include <time.h>
 
 int keys_list(struct app *a, int (*fn)(void *ctx, const struct key_info *k),
               void *ctx, struct fault *f)
@@ -41,6 +42,32 @@ int keys_publish(struct app *a, const struct signer *k, bool rotate,
         rc = fault_set(f, FAULT_CONFLICT, NULL, "key %s was retired", k->kid);
     pool_release(a->pool, s);
     return rc;
+}
+
+static long long monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int keys_signing_check(struct app *a, struct fault *f)
+{
+    long long now = monotonic_us(), last = atomic_load(&a->key_checked_us);
+    if (a->signer && (last == 0 || now - last >= KEYS_CHECK_MS * 1000LL) &&
+        atomic_compare_exchange_strong(&a->key_checked_us, &last, now)) {
+        struct retired_check rk = {.kid = a->signer->kid};
+        struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, NULL);
+        if (s && store_keys_list(s, find_retired, &rk, NULL) == 0)
+            atomic_store(&a->key_retired, rk.retired);
+        pool_release(a->pool, s);
+    }
+    if (atomic_load(&a->key_retired))
+        return fault_set(f, FAULT_KEY_RETIRED, NULL,
+                         "this server's signing key %s was retired: it "
+                         "signs nothing until restarted with the current key",
+                         a->signer->kid);
+    return 0;
 }
 
 struct lookup {

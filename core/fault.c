@@ -55,6 +55,7 @@ const char *fault_name(int code)
     case FAULT_NOMEM: return "out_of_memory";
     case FAULT_TAMPERED: return "ledger_tampered";
     case FAULT_TOTAL_LIMIT: return "campaign_total_limit";
+    case FAULT_KEY_RETIRED: return "signing_key_retired";
     default: return "internal_error";
     }
 }

@@ -35,6 +35,7 @@ enum fault_code {
                                    transaction recorded meanwhile: run the
                                    whole operation again (never public) */
     FAULT_TOTAL_LIMIT = -15,    /* a total would pass MONEY_MAX_EXACT (422) */
+    FAULT_KEY_RETIRED = -16,    /* our signing key was retired (503) */
 };
 
 struct fault {

@@ -23,6 +23,42 @@ def restore(kid):
     psql("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS "
          "NULL; UPDATE signing_keys SET retired_at = NULL WHERE kid = :'v1'",
          kid)
+    # The main server looks at its key every 2 s: wait until it signs again.
+    for _ in range(100):
+        if client.get("/readyz").status == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the main server did not take its key back")
+
+
+def test_a_running_server_stops_signing_once_its_key_is_retired():
+    d, main = tempfile.mkdtemp(), current_kid()
+    try:
+        os.chmod(d, 0o700)
+        env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "new.key"))
+        r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
+                           env=env, capture_output=True)
+        assert r.returncode == 0, r.stderr
+        # The main server, still on the old key, notices within its check
+        # interval (2 s); until then its receipts name the old key.
+        deadline = time.time() + 6
+        while True:
+            p = client.request("POST", "/v1/campaigns/help-us/pledges",
+                               body={"amount_minor": 250000},
+                               headers={"Idempotency-Key": str(uuid.uuid4())})
+            if p.status != 201:
+                break
+            assert p.json()["receipt"]["receipt"]["kid"] == main
+            assert time.time() < deadline, "still signing with a retired key"
+            time.sleep(0.2)
+        assert p.status == 503, p.body
+        assert p.json()["error"]["code"] == "signing_key_retired", p.body
+        assert client.get("/readyz").status == 503
+        assert client.get("/v1/campaigns/help-us/head").status == 503
+    finally:
+        restore(main)
+        shutil.rmtree(d)
+    assert client.get("/v1/campaigns/help-us/head").status == 200
 
 
 def test_rotation_keeps_old_receipts_valid():
