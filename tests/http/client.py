@@ -46,3 +46,29 @@ def assert_error(r, status, code=None):
     if code:
         assert err["code"] == code, err
     return err
+
+
+def exchange(data, timeout=10):
+    """Sends raw bytes, half-closes, and returns everything the server sent
+    until it closed (a kept-alive connection would hit the timeout). The
+    server closes an incomplete request after PLEDGED_TIMEOUT (5 s in
+    tests)."""
+    import socket
+    s = socket.create_connection((BASE.hostname, BASE.port), timeout=timeout)
+    out = b""
+    try:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server may answer and close before reading it all
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except ConnectionResetError:
+        pass
+    finally:
+        s.close()
+    return out

@@ -11,27 +11,7 @@ P = "/v1/campaigns/help-us/pledges"
 
 
 def raw(data, timeout=10):
-    """Sends data, half-closes, reads until the server closes. The server
-    closes an incomplete request after PLEDGED_TIMEOUT (5 s in tests)."""
-    s = socket.create_connection((client.BASE.hostname, client.BASE.port),
-                                 timeout=timeout)
-    out = b""
-    try:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the server may answer and close before reading it all
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except ConnectionResetError:
-        pass
-    finally:
-        s.close()
-    return out
+    return client.exchange(data, timeout)
 
 
 def req(body, path=P, ctype=b"application/json", key=b"bad-input-key",

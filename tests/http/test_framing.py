@@ -4,7 +4,6 @@ request; HTTP/1.1 needs one Host; over-long request lines and header
 blocks get 414 / 431 with our JSON; many query parameters get an answer."""
 import json
 import re
-import socket
 
 import client
 
@@ -13,27 +12,7 @@ NEXT = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"  # smuggled after
 
 
 def exchange(data, timeout=8):
-    """Sends data, half-closes, returns everything until the server
-    closes (a kept-alive connection would hit the timeout)."""
-    s = socket.create_connection((client.BASE.hostname, client.BASE.port),
-                                 timeout=timeout)
-    out = b""
-    try:
-        s.sendall(data)
-        try:
-            s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except ConnectionResetError:
-        pass
-    finally:
-        s.close()
-    return out
+    return client.exchange(data, timeout)
 
 
 def status_lines(out):

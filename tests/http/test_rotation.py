@@ -31,14 +31,19 @@ def restore(kid):
     raise AssertionError("the main server did not take its key back")
 
 
+def rotate_away(d):
+    """A new current key in d/new.key: every other key is retired."""
+    os.chmod(d, 0o700)
+    env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "new.key"))
+    r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
+                       env=env, capture_output=True)
+    assert r.returncode == 0, r.stderr
+
+
 def test_a_running_server_stops_signing_once_its_key_is_retired():
     d, main = tempfile.mkdtemp(), current_kid()
     try:
-        os.chmod(d, 0o700)
-        env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "new.key"))
-        r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
-                           env=env, capture_output=True)
-        assert r.returncode == 0, r.stderr
+        rotate_away(d)
         # The main server, still on the old key, notices within its check
         # interval (2 s); until then its receipts name the old key.
         deadline = time.time() + 6
@@ -122,11 +127,7 @@ def test_serve_refuses_a_retired_key_file():
     # receipts it signed now would read as forgeries.
     d, main = tempfile.mkdtemp(), current_kid()
     try:
-        os.chmod(d, 0o700)
-        env = dict(os.environ, PLEDGED_KEY_FILE=os.path.join(d, "new.key"))
-        r = subprocess.run([os.environ["PLEDGED_BIN"], "keygen", "--rotate"],
-                           env=env, capture_output=True)
-        assert r.returncode == 0, r.stderr
+        rotate_away(d)
         env = dict(os.environ, PLEDGED_LISTEN=f"127.0.0.1:{free_port()}")
         try:
             r = subprocess.run([os.environ["PLEDGED_BIN"], "serve"], env=env,
