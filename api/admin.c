@@ -127,7 +127,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
 {
     static const char *const fields[] = {
         "id", "title", "currency", "goal_minor", "tiers", "min_custom_minor",
-        "max_custom_minor", "deadline", "status", "allowed_origins"};
+        "max_custom_minor", "deadline", "status", "allowed_origins",
+        "provider", "shown_total", "payment_link", "pledge_ttl_s"};
     if (!json_is_object(body))
         return wrong_type(out, "body", "a JSON object");
     const char *key;
@@ -204,6 +205,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
                    json_string_length(o) + 1);
         }
     }
+    if (!apply_money_fields(c, out, body, create))
+        return false;
     struct fault f = {0};
     if (campaign_validate(c, &f) != 0) {
         reply_fault(out, &f);
@@ -288,6 +291,8 @@ static json_t *admin_pledge(const struct pledge_row *r)
                         p->donor_email[0] ? json_string(p->donor_email)
                                           : json_null());
     json_object_set_new(o, "refunded", json_boolean(r->refunded));
+    json_object_set_new(o, "payment_status", json_string(r->status));
+    json_object_set_new(o, "paid_minor", json_integer(r->paid_minor));
     return o;
 }
 

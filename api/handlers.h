@@ -2,6 +2,7 @@
 #define PLEDGED_HANDLERS_H
 /* The endpoint handlers, one per route of api/routes.c. */
 #include "api/http.h"
+#include "core/campaign.h"
 #include "core/token.h"
 
 handler_fn handle_healthz;
@@ -18,6 +19,7 @@ handler_fn handle_admin_campaign_create;
 handler_fn handle_admin_campaign_update;
 handler_fn handle_admin_pledges;
 handler_fn handle_admin_refund;
+handler_fn handle_admin_payment_post;
 handler_fn handle_admin_audit;
 handler_fn handle_admin_page;
 handler_fn handle_export_csv;
@@ -27,6 +29,13 @@ handler_fn handle_admin_js;
 handler_fn handle_index;
 handler_fn handle_widget_js;
 handler_fn handle_embed;
+
+/* Applies a campaign's money fields present in body (provider,
+ * shown_total, payment_link, pledge_ttl_s) onto c; with create, a
+ * provider without shown_total shows collected money. False with a
+ * 400/422 in out. */
+bool apply_money_fields(struct campaign *c, struct reply *out, json_t *body,
+                        bool create);
 
 /* Checks the request's Bearer token: true and name set, or false with a
  * 401 (or 429 after repeated failures from one address) in out. */

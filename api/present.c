@@ -3,6 +3,23 @@
 #include "core/clock.h"
 #include "core/money.h"
 
+/* The total the widget shows as raised: the campaign's choice. */
+static int64_t shown_minor(const struct campaign *c, const struct totals *t)
+{
+    return c->show_collected ? t->collected_minor : t->raised_minor;
+}
+
+/* Both totals and which one is shown (docs/PAYMENTS.md). */
+static void add_money(json_t *o, const struct campaign *c,
+                      const struct totals *t)
+{
+    json_object_set_new(o, "collected_minor", json_integer(t->collected_minor));
+    json_object_set_new(o, "shown_total",
+                        json_string(c->show_collected ? "collected"
+                                                      : "raised"));
+    json_object_set_new(o, "shown_minor", json_integer(shown_minor(c, t)));
+}
+
 json_t *present_campaign(const struct campaign *c, const struct totals *t)
 {
     json_t *tiers = json_array(), *origins = json_array();
@@ -14,12 +31,13 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
     if (c->has_deadline)
         clock_format(deadline, c->deadline_us);
     const struct currency *cur = currency_find(c->currency);
+    int64_t shown = shown_minor(c, t);
     char raised[MONEY_DISPLAY_MAX] = "", goal[MONEY_DISPLAY_MAX] = "";
     if (cur) {
-        money_format(raised, sizeof raised, t->raised_minor, cur);
+        money_format(raised, sizeof raised, shown, cur);
         money_format(goal, sizeof goal, c->goal_minor, cur);
     }
-    return json_pack(
+    json_t *o = json_pack(
         "{s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:s?, s:s, s:o, s:I, s:I, s:I, "
         "s:I, s:s, s:i, s:{s:s, s:s}}",
         "id", c->id, "title", c->title, "currency", c->currency, "goal_minor",
@@ -30,10 +48,21 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
         c->open ? "open" : "closed", "allowed_origins", origins,
         "raised_minor", (json_int_t)t->raised_minor, "supporters",
         (json_int_t)t->supporters, "percent",
-        (json_int_t)campaign_percent(c, t->raised_minor), "seq",
-        (json_int_t)t->seq, "currency_symbol", cur ? cur->symbol : c->currency,
+        (json_int_t)campaign_percent(c, shown), "seq", (json_int_t)t->seq,
+        "currency_symbol", cur ? cur->symbol : c->currency,
         "currency_exponent", cur ? cur->exponent : 2, "display", "raised",
         raised, "goal", goal);
+    add_money(o, c, t);
+    json_object_set_new(o, "provider",
+                        c->provider[0] ? json_string(c->provider)
+                                       : json_null());
+    json_object_set_new(o, "payment_link",
+                        c->payment_link[0] ? json_string(c->payment_link)
+                                           : json_null());
+    json_object_set_new(o, "pledge_ttl_s",
+                        c->pledge_ttl_s ? json_integer(c->pledge_ttl_s)
+                                        : json_null());
+    return o;
 }
 
 json_t *present_pledge(const struct pledge *p)
@@ -50,11 +79,13 @@ json_t *present_pledge(const struct pledge *p)
 
 json_t *present_totals(const struct campaign *c, const struct totals *t)
 {
-    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "campaign_id",
-                     c->id, "currency", c->currency, "raised_minor",
-                     (json_int_t)t->raised_minor, "supporters",
-                     (json_int_t)t->supporters, "goal_minor",
-                     (json_int_t)c->goal_minor, "percent",
-                     (json_int_t)campaign_percent(c, t->raised_minor), "seq",
-                     (json_int_t)t->seq);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "campaign_id", c->id,
+        "currency", c->currency, "raised_minor", (json_int_t)t->raised_minor,
+        "supporters", (json_int_t)t->supporters, "goal_minor",
+        (json_int_t)c->goal_minor, "percent",
+        (json_int_t)campaign_percent(c, shown_minor(c, t)), "seq",
+        (json_int_t)t->seq);
+    add_money(o, c, t);
+    return o;
 }

@@ -28,6 +28,8 @@ static const struct route routes[] = {
      false},
     {"GET", "/v1/admin/campaigns/{}/audit", handle_admin_audit, CORS_NONE,
      false},
+    {"POST", "/v1/admin/pledges/{}/payments", handle_admin_payment_post,
+     CORS_NONE, false},
     {"POST", "/v1/admin/pledges/{}/refund", handle_admin_refund, CORS_NONE,
      false},
     {"GET", "/v1/admin/campaigns/{}/ledger.csv", handle_export_csv, CORS_NONE,

@@ -151,7 +151,7 @@ int admin_refund(struct refund *r, struct signed_doc *receipt, bool *replayed,
     struct store *s = p ? take(a, f) : NULL;
     rc = p == NULL   ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
              : s == NULL ? FAULT_UNAVAILABLE
-                         : pledging_refund(r, replayed, s, pledge_id, idem,
+                         : pledging_refund(r, replayed, s, pledge_id, NULL, idem,
                                            who ? &log : NULL, f);
     memset(receipt, 0, sizeof *receipt);
     if (rc == 0)

@@ -2,6 +2,7 @@
 
 #include "app/batch.h"
 #include "app/cache.h"
+#include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
 #include "store/pool.h"
@@ -45,6 +46,7 @@ void app_close(struct app *a)
 {
     if (a == NULL)
         return;
+    scheduler_stop(a->scheduler);
     batcher_free(a->batcher);
     cache_free(a->cache);
     pool_free(a->pool);

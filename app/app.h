@@ -20,6 +20,7 @@
 struct pool;
 struct cache;
 struct batcher;
+struct scheduler;
 
 struct app_config {
     const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
@@ -37,6 +38,8 @@ struct app {
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */
     struct batcher *batcher; /* NULL unless serving */
+    struct scheduler *scheduler; /* timed jobs (set by whoever starts
+                                    them); app_close stops it */
     /* keys_signing_check(): when the signer's kid was last looked up
      * (monotonic microseconds), and whether it was found retired. */
     _Atomic long long key_checked_us;

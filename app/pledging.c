@@ -96,7 +96,19 @@ struct refund_run {
     const char *pledge_id;
     const struct idem *idem;
     const struct admin_action *log;
+    const char *reversal_ref;
+    char own_ref[LEDGER_REF_MAX + 1];
 };
+
+static int decide_refund(void *ctx, const struct pledge *p,
+                         const struct pledge_money *m, struct money_move *moves,
+                         size_t *n, struct fault *f)
+{
+    (void)p;
+    struct refund_run *r = ctx;
+    return payment_refund(moves, n, m, r->reversal_ref ? r->reversal_ref
+                                                       : r->own_ref, f);
+}
 
 static int refund_op(void *ctx, struct fault *f)
 {
@@ -111,12 +123,27 @@ static int refund_op(void *ctx, struct fault *f)
     }
     memset(r->out, 0, sizeof *r->out);
     uuid_v4(r->out->id);
-    return store_refund_append(r->out, r->s, r->pledge_id, r->idem, r->log, f);
+    /* Money given back by hand (no provider call) is named by the refund. */
+    snprintf(r->own_ref, sizeof r->own_ref, "refund-%s", r->out->id);
+    struct money_append m = {.pledge_id = r->pledge_id,
+                             .decide = decide_refund,
+                             .ctx = r,
+                             .idem = r->idem,
+                             .resource = "refund",
+                             .resource_id = r->out->id,
+                             .refund_id = r->out->id,
+                             .log = r->log};
+    if ((rc = store_money_append(&m, r->s, f)) != 0)
+        return rc;
+    if (m.n == 0)
+        return fault_set(f, FAULT_INTERNAL, NULL, "a refund appended nothing");
+    return store_refund_get(r->out, r->s, r->out->id, f);
 }
 
 int pledging_refund(struct refund *out, bool *replayed, struct store *s,
-                    const char *pledge_id, const struct idem *idem,
-                    const struct admin_action *log, struct fault *f)
+                    const char *pledge_id, const char *reversal_ref,
+                    const struct idem *idem, const struct admin_action *log,
+                    struct fault *f)
 {
     *replayed = false;
     struct refund other;
@@ -124,6 +151,12 @@ int pledging_refund(struct refund *out, bool *replayed, struct store *s,
         return fault_set(f, FAULT_CONFLICT, NULL,
                          "%s is a refund, and a refund cannot be refunded",
                          pledge_id);
-    struct refund_run r = {out, replayed, s, pledge_id, idem, log};
+    struct refund_run r = {.out = out,
+                           .replayed = replayed,
+                           .s = s,
+                           .pledge_id = pledge_id,
+                           .idem = idem,
+                           .log = log,
+                           .reversal_ref = reversal_ref};
     return keyed_run(refund_op, &r, f);
 }

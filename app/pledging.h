@@ -44,13 +44,18 @@ int pledging_make(struct pledge *out, bool *replayed, struct store *s,
                   const struct idem *idem, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Refunds pledge_id with a reversal entry, and writes log (may be NULL) in
- * the same transaction. FAULT_NOT_FOUND for an unknown pledge,
- * FAULT_CONFLICT when it is already refunded or is itself a refund;
- * idempotency as above. */
+/* Refunds pledge_id: the promise reversed and, if money is held, that
+ * money given back first (core/payment.h payment_refund), with log (may
+ * be NULL), all in one transaction. reversal_ref names the money given
+ * back (a provider's refund id, once the provider paid it back); NULL:
+ * "refund-<refund id>" (given back by hand). *out is the refund as its
+ * receipt names it (its last entry). FAULT_NOT_FOUND for an unknown
+ * pledge, FAULT_CONFLICT when it is already refunded, voided unpaid, or is
+ * itself a refund; idempotency as above. */
 int pledging_refund(struct refund *out, bool *replayed, struct store *s,
-                    const char *pledge_id, const struct idem *idem,
-                    const struct admin_action *log, struct fault *f)
+                    const char *pledge_id, const char *reversal_ref,
+                    const struct idem *idem, const struct admin_action *log,
+                    struct fault *f)
     __attribute__((warn_unused_result));
 
 #endif

@@ -38,6 +38,22 @@ static int sign_refund(struct signed_doc *out, const void *r, const void *p,
     return receipt_refund_sign(out, k, r, p, f);
 }
 
+static int sign_payment(struct signed_doc *out, const void *e, const void *p,
+                        const struct signer *k, struct fault *f)
+{
+    return receipt_payment_sign(out, k, e, p, f);
+}
+
+int receipts_payment(struct signed_doc *out, struct store *s,
+                     const struct signer *k, const struct ledger_entry *e,
+                     const struct pledge *p, struct fault *f)
+{
+    char subject[UUID_STR_LEN];
+    receipt_payment_subject(subject, e->provider, e->reference);
+    return get_or_put(out, s, k, subject, "payment_receipt", sign_payment, e,
+                      p, f);
+}
+
 int receipts_pledge(struct signed_doc *out, struct store *s,
                     const struct signer *k, const struct pledge *p,
                     struct fault *f)

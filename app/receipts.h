@@ -18,6 +18,14 @@ int receipts_pledge(struct signed_doc *out, struct store *s,
                     const struct signer *k, const struct pledge *p,
                     struct fault *f) __attribute__((warn_unused_result));
 
+/* The payment_receipt of payment entry e of pledge p, likewise (its
+ * subject: receipt_payment_subject of the entry's provider and
+ * reference). */
+int receipts_payment(struct signed_doc *out, struct store *s,
+                     const struct signer *k, const struct ledger_entry *e,
+                     const struct pledge *p, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* The receipt of refund r of pledge p, likewise. */
 int receipts_refund(struct signed_doc *out, struct store *s,
                     const struct signer *k, const struct refund *r,

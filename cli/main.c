@@ -7,6 +7,8 @@
 #include "app/app.h"
 #include "app/exporting.h"
 #include "app/keys.h"
+#include "app/payments.h"
+#include "app/scheduler.h"
 #include "core/cidr.h"
 #include "core/export.h"
 #include "core/ledger.h"
@@ -328,6 +330,15 @@ static int cmd_serve(void)
     }
     if (rc != 0)
         fprintf(stderr, "pledged: warning: %s\n", f.message);
+    /* The timed jobs (app/scheduler.h): the unpaid-promise sweep. */
+    unsigned sweep_s = env_uint("PLEDGED_SWEEP_SECS", 60);
+    const struct job jobs[] = {{"sweep", sweep_s * 1000, payments_sweep_job}};
+    if (sweep_s && (api.app->scheduler = scheduler_start(api.app, jobs, 1)) ==
+                       NULL) {
+        fprintf(stderr, "pledged: cannot start the scheduler\n");
+        rc = 1;
+        goto done;
+    }
     rc = server_run(&cfg, &api) == 0 ? 0 : 1;
 done:
     app_close(api.app);

@@ -83,6 +83,21 @@ int campaign_validate(const struct campaign *c, struct fault *f)
         (c->deadline_us < CLOCK_MIN_US || c->deadline_us > CLOCK_MAX_US))
         return fault_set(f, FAULT_INVALID, "deadline",
                          "deadline must lie in years 1970 to 9999 (UTC)");
+    if (c->provider[0] && strcmp(c->provider, "stripe") != 0 &&
+        strcmp(c->provider, "offline") != 0)
+        return fault_set(f, FAULT_INVALID, "provider",
+                         "provider is null, \"stripe\" or \"offline\"");
+    size_t link = strlen(c->payment_link);
+    if (link && (strncmp(c->payment_link, "https://", 8) != 0 || link < 12 ||
+                 text_has_controls(c->payment_link, link, false) ||
+                 strpbrk(c->payment_link, " \"'<>\\") != NULL))
+        return fault_set(f, FAULT_INVALID, "payment_link",
+                         "payment_link is an https:// URL without spaces, "
+                         "quotes or angle brackets");
+    if (c->pledge_ttl_s < 0 || c->pledge_ttl_s > CAMPAIGN_TTL_MAX)
+        return fault_set(f, FAULT_INVALID, "pledge_ttl_s",
+                         "pledge_ttl_s is null or 1 to %lld seconds",
+                         (long long)CAMPAIGN_TTL_MAX);
     return 0;
 }
 

@@ -20,6 +20,8 @@
 #define CAMPAIGN_TIERS_MAX 16
 #define CAMPAIGN_ORIGINS_MAX 8
 #define CAMPAIGN_ORIGIN_MAX 255
+#define CAMPAIGN_LINK_MAX 500
+#define CAMPAIGN_TTL_MAX (366LL * 86400) /* pledge_ttl_s at most a year */
 
 struct campaign {
     char id[CAMPAIGN_ID_MAX + 1];
@@ -36,12 +38,22 @@ struct campaign {
     char origins[CAMPAIGN_ORIGINS_MAX][CAMPAIGN_ORIGIN_MAX + 1];
     size_t norigins;
     int64_t version; /* bumped by every change; part of the totals ETag */
+    /* Money (docs/PAYMENTS.md): the payment provider ("" promises only,
+     * "stripe" or "offline"), whether the widget shows collected money as
+     * raised (the default with a provider), a payment link readers are
+     * sent to with their pledge id, and how long a promise may stay unpaid
+     * before the sweep voids it (0: never). */
+    char provider[16];
+    bool show_collected;
+    char payment_link[CAMPAIGN_LINK_MAX + 1];
+    int64_t pledge_ttl_s;
 };
 
 /* What the ledger sums to for one campaign, at ledger position seq. */
 struct totals {
     int64_t seq;
-    int64_t raised_minor;
+    int64_t raised_minor;    /* promised: pledges less refunds and voids */
+    int64_t collected_minor; /* received: payments less reversals */
     int64_t supporters;
     unsigned char head_hash[32]; /* entry_hash at seq; zeros when seq = 0 */
 };

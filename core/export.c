@@ -11,7 +11,8 @@
 static const char *const columns[] = {
     "campaign_id", "seq",         "kind",      "pledge_id", "amount_minor",
     "amount",      "currency",    "created_at", "donor_name", "donor_email",
-    "anonymous",   "message",     "prev_hash", "entry_hash"};
+    "anonymous",   "message",     "prev_hash", "entry_hash", "provider",
+    "reference",   "method",      "reason"};
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
 int export_format_parse(enum export_format *out, const char *s)
@@ -91,7 +92,9 @@ static void csv_row(struct export *x, const struct export_row *r,
     export_csv_text(b, r->donor_email);
     buf_printf(b, ",%s,", r->anonymous ? "true" : "false");
     export_csv_text(b, r->message);
-    buf_printf(b, ",%s,%s\r\n", prev, hash);
+    buf_printf(b, ",%s,%s,%s,", prev, hash, e->provider);
+    export_csv_text(b, e->reference); /* the provider's text */
+    buf_printf(b, ",%s,%s\r\n", e->method, e->reason);
 }
 
 static json_t *text_or_null(const char *s)
@@ -114,6 +117,12 @@ static int jsonl_row(struct export *x, const struct export_row *r,
         "donor_email", text_or_null(r->donor_email), "anonymous", r->anonymous,
         "message", text_or_null(r->message), "prev_hash", prev, "entry_hash",
         hash);
+    if (o) { /* the payment kinds' own fields; null for the others */
+        json_object_set_new(o, "provider", text_or_null(e->provider));
+        json_object_set_new(o, "reference", text_or_null(e->reference));
+        json_object_set_new(o, "method", text_or_null(e->method));
+        json_object_set_new(o, "reason", text_or_null(e->reason));
+    }
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (line == NULL)
@@ -166,7 +175,10 @@ int export_add(struct export *x, const struct export_row *r, struct fault *f)
         x->first_seq = e->seq;
     x->last_seq = e->seq;
     memcpy(x->last_hash, e->entry_hash, 32);
-    if (money_add(&x->sum_minor, x->sum_minor, e->amount_minor) != 0)
+    int64_t *total = ledger_kind_collects(e->kind) ? &x->collected_minor
+                                                  : &x->raised_minor;
+    if (money_add(&x->sum_minor, x->sum_minor, e->amount_minor) != 0 ||
+        money_add(total, *total, e->amount_minor) != 0)
         return fault_set(f, FAULT_OVERFLOW, NULL, "sum overflows");
     return 0;
 }
@@ -199,5 +211,10 @@ int export_manifest(struct signed_doc *out, struct export *x,
         "sum_minor", (json_int_t)x->sum_minor, "sha256", sha,
         "last_entry_hash", x->rows ? last : NULL, "signed_at", now, "kid",
         k->kid);
+    if (m) { /* both totals by the kinds' rules, as the head states them */
+        json_object_set_new(m, "raised_minor", json_integer(x->raised_minor));
+        json_object_set_new(m, "collected_minor",
+                            json_integer(x->collected_minor));
+    }
     return receipt_sign_take(out, k, m, f);
 }

@@ -51,6 +51,7 @@ struct export {
     struct buf out; /* bytes produced and not yet taken */
     bool done;
     int64_t rows, first_seq, last_seq, sum_minor;
+    int64_t raised_minor, collected_minor; /* by the kinds' rules */
     unsigned char last_hash[32];
     crypto_hash_sha256_state sha;
 };

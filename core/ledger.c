@@ -10,38 +10,74 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *const kind_names[] = {
+    [ENTRY_PLEDGE] = "pledge",
+    [ENTRY_REFUND] = "refund",
+    [ENTRY_VOID] = "void",
+    [ENTRY_PAYMENT] = "payment",
+    [ENTRY_PAYMENT_REVERSAL] = "payment_reversal",
+};
+#define NKINDS (sizeof kind_names / sizeof kind_names[0])
+
 const char *ledger_kind_name(enum entry_kind kind)
 {
-    return kind == ENTRY_REFUND ? "refund" : "pledge";
+    return (size_t)kind < NKINDS ? kind_names[kind] : "?";
 }
 
 int ledger_kind_parse(enum entry_kind *out, const char *text)
 {
-    if (strcmp(text, "pledge") == 0)
-        *out = ENTRY_PLEDGE;
-    else if (strcmp(text, "refund") == 0)
-        *out = ENTRY_REFUND;
-    else
-        return -1;
-    return 0;
+    for (size_t i = 0; i < NKINDS; i++)
+        if (strcmp(text, kind_names[i]) == 0) {
+            *out = (enum entry_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+bool ledger_kind_collects(enum entry_kind kind)
+{
+    return kind == ENTRY_PAYMENT || kind == ENTRY_PAYMENT_REVERSAL;
+}
+
+/* How an entry of this kind moves supporters. */
+static int supporter_step(enum entry_kind kind)
+{
+    return kind == ENTRY_PLEDGE ? 1
+           : kind == ENTRY_REFUND || kind == ENTRY_VOID ? -1
+                                                         : 0;
+}
+
+/* True if the amount's sign is the one its kind must have. */
+static bool sign_ok(enum entry_kind kind, int64_t amount)
+{
+    switch (kind) {
+    case ENTRY_PLEDGE: return amount >= 0;
+    case ENTRY_PAYMENT: return amount > 0;
+    case ENTRY_PAYMENT_REVERSAL: return amount < 0;
+    default: return amount <= 0; /* refund, void */
+    }
 }
 
 int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
                 struct fault *f)
 {
-    int64_t raised;
-    if (money_add(&raised, t->raised_minor, e->amount_minor) != 0)
-        return fault_set(f, FAULT_OVERFLOW, "amount_minor",
-                         "the campaign total would overflow");
+    if (!sign_ok(e->kind, e->amount_minor))
+        return fault_set(f, FAULT_INVALID, "amount_minor",
+                         "a %s entry cannot have amount %lld",
+                         ledger_kind_name(e->kind), (long long)e->amount_minor);
+    bool collects = ledger_kind_collects(e->kind);
+    int64_t total = collects ? t->collected_minor : t->raised_minor;
+    int rc = money_total_add(&total, e->amount_minor, f);
+    if (rc)
+        return rc;
     e->seq = t->seq + 1;
     clock_format(e->created_at, now_us);
     memcpy(e->prev_hash, t->head_hash, LEDGER_HASH_LEN);
-    int rc = ledger_hash(e->entry_hash, e, f);
-    if (rc)
+    if ((rc = ledger_hash(e->entry_hash, e, f)) != 0)
         return rc;
     t->seq = e->seq;
-    t->raised_minor = raised;
-    t->supporters += e->kind == ENTRY_PLEDGE ? 1 : -1;
+    *(collects ? &t->collected_minor : &t->raised_minor) = total;
+    t->supporters += supporter_step(e->kind);
     memcpy(t->head_hash, e->entry_hash, LEDGER_HASH_LEN);
     return 0;
 }
@@ -60,6 +96,19 @@ int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
                           "kind", ledger_kind_name(e->kind),
                           "pledge_id", e->pledge_id,
                           "seq", (json_int_t)e->seq);
+    /* Only the payment kinds carry these: older kinds hash as they did. */
+    if (o && ledger_kind_collects(e->kind)) {
+        json_object_set_new(o, "provider", json_string(e->provider));
+        json_object_set_new(o, "reference", json_string(e->reference));
+        json_object_set_new(o, "method", json_string(e->method));
+        if (e->kind == ENTRY_PAYMENT_REVERSAL)
+            json_object_set_new(o, "reason", json_string(e->reason));
+        if (json_object_size(o) !=
+            (e->kind == ENTRY_PAYMENT_REVERSAL ? 11u : 10u)) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
     if (o == NULL) {
         fault_set(f, FAULT_INVALID, NULL, "entry has invalid text");
         rc = FAULT_INVALID;
@@ -114,12 +163,17 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
     else if (sodium_memcmp(h, e->entry_hash, LEDGER_HASH_LEN) != 0)
         problem(c, "seq %lld: entry_hash does not match its content",
                 (long long)e->seq);
-    if (e->kind == ENTRY_PLEDGE ? e->amount_minor < 0 : e->amount_minor > 0)
+    if (!sign_ok(e->kind, e->amount_minor))
         problem(c, "seq %lld: %s with amount %lld", (long long)e->seq,
                 ledger_kind_name(e->kind), (long long)e->amount_minor);
-    if (money_add(&c->raised_minor, c->raised_minor, e->amount_minor) != 0)
+    int64_t *total = ledger_kind_collects(e->kind) ? &c->collected_minor
+                                                  : &c->raised_minor;
+    if (money_add(total, *total, e->amount_minor) != 0)
         problem(c, "seq %lld: total overflows", (long long)e->seq);
-    c->supporters += e->kind == ENTRY_PLEDGE ? 1 : -1;
+    if (*total < 0)
+        problem(c, "seq %lld: %s below zero", (long long)e->seq,
+                ledger_kind_collects(e->kind) ? "collected" : "raised");
+    c->supporters += supporter_step(e->kind);
     /* Continue from the stored hash so one bad entry is reported once. */
     memcpy(c->head_hash, e->entry_hash, LEDGER_HASH_LEN);
     c->entries = want;
@@ -133,6 +187,9 @@ void ledger_check_totals(struct ledger_check *c, const struct totals *t)
     if (t->raised_minor != c->raised_minor)
         problem(c, "totals: raised_minor %lld but the ledger sums to %lld",
                 (long long)t->raised_minor, (long long)c->raised_minor);
+    if (t->collected_minor != c->collected_minor)
+        problem(c, "totals: collected_minor %lld but the ledger sums to %lld",
+                (long long)t->collected_minor, (long long)c->collected_minor);
     if (t->supporters != c->supporters)
         problem(c, "totals: supporters %lld but the ledger counts %lld",
                 (long long)t->supporters, (long long)c->supporters);

@@ -7,7 +7,19 @@
  *   entry_hash = BLAKE2b-256(prev_hash || canonical(entry))
  * where entry is {amount_minor, campaign_id, created_at, currency, kind,
  * pledge_id, seq} and prev_hash of seq 1 is 32 zero bytes. created_at is the
- * exact RFC 3339 string that was hashed.
+ * exact RFC 3339 string that was hashed. The payment kinds add their own
+ * fields to the object: a payment {method, provider, reference}, a
+ * payment_reversal those and {reason}; the others hash exactly as they
+ * always did, so old chains still verify.
+ *
+ * Each kind moves exactly one total by its signed amount (anyone can
+ * recompute both from an export by kind alone):
+ *   pledge            +raised     a promise (amount >= 0)
+ *   refund            -raised     a promise refunded (amount <= 0)
+ *   void              -raised     a promise withdrawn unpaid (amount <= 0)
+ *   payment           +collected  money received (amount > 0)
+ *   payment_reversal  -collected  money given back, refund or dispute (< 0)
+ * supporters counts pledges less refunds and voids.
  *
  * struct ledger_check walks a chain in seq order and recomputes everything:
  * it is the one verifier behind tests, `pledged audit` and the audit
@@ -23,15 +35,33 @@
 
 #define LEDGER_HASH_LEN 32
 
-enum entry_kind { ENTRY_PLEDGE, ENTRY_REFUND };
+enum entry_kind {
+    ENTRY_PLEDGE,
+    ENTRY_REFUND,
+    ENTRY_VOID,
+    ENTRY_PAYMENT,
+    ENTRY_PAYMENT_REVERSAL,
+};
+
+#define LEDGER_REF_MAX 100  /* a provider's reference, printable ASCII */
+#define LEDGER_WORD_MAX 15  /* provider, method, reason: [a-z_] */
+
+/* True for the kinds that move collected_minor (else raised_minor). */
+bool ledger_kind_collects(enum entry_kind kind);
 
 struct ledger_entry {
     char campaign_id[CAMPAIGN_ID_MAX + 1];
     int64_t seq;
     enum entry_kind kind;
     char pledge_id[UUID_STR_LEN];
-    int64_t amount_minor; /* negative for a refund */
+    int64_t amount_minor; /* negative for a refund, void or reversal */
     char currency[4];
+    /* Payment kinds only ("" otherwise): who moved the money, their id for
+     * it, how it was paid, and for a reversal why (refund, dispute). */
+    char provider[LEDGER_WORD_MAX + 1];
+    char reference[LEDGER_REF_MAX + 1];
+    char method[LEDGER_WORD_MAX + 1];
+    char reason[LEDGER_WORD_MAX + 1];
     char created_at[CLOCK_RFC3339_LEN];
     unsigned char prev_hash[LEDGER_HASH_LEN];
     unsigned char entry_hash[LEDGER_HASH_LEN];
@@ -63,7 +93,8 @@ struct ledger_check {
     char campaign_id[CAMPAIGN_ID_MAX + 1];
     int64_t entries;
     int64_t raised_minor;
-    int64_t supporters; /* pledge entries minus refund entries */
+    int64_t collected_minor;
+    int64_t supporters; /* pledge entries minus refund and void entries */
     unsigned char head_hash[LEDGER_HASH_LEN];
     size_t nproblems;    /* problems found, may exceed what is kept */
     char problems[LEDGER_PROBLEMS_MAX][160];

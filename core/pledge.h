@@ -62,6 +62,8 @@ struct pledge {
 struct pledge_row {
     struct pledge pledge;
     bool refunded;
+    int64_t paid_minor; /* money held: payments less reversals */
+    char status[12];    /* core/payment.h payment_status() */
 };
 
 struct refund {

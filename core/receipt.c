@@ -79,6 +79,41 @@ int receipt_refund_sign(struct signed_doc *out, const struct signer *k,
     return receipt_sign_take(out, k, r, f);
 }
 
+void receipt_payment_subject(char out[UUID_STR_LEN], const char *provider,
+                             const char *reference)
+{
+    unsigned char h[16];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)provider,
+                              strlen(provider) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)reference,
+                              strlen(reference));
+    crypto_generichash_final(&st, h, sizeof h);
+    h[6] = (unsigned char)((h[6] & 0x0f) | 0x80); /* version 8: custom */
+    h[8] = (unsigned char)((h[8] & 0x3f) | 0x80); /* RFC 9562 variant */
+    uuid_format(out, h);
+}
+
+int receipt_payment_sign(struct signed_doc *out, const struct signer *k,
+                         const struct ledger_entry *e, const struct pledge *p,
+                         struct fault *f)
+{
+    char hash[HEX32_LEN], subject[UUID_STR_LEN];
+    hex_encode(hash, e->entry_hash, 32);
+    receipt_payment_subject(subject, e->provider, e->reference);
+    json_t *r = json_pack(
+        "{s:s, s:i, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:s, "
+        "s:s, s:s}",
+        "type", "payment_receipt", "v", 1, "payment_id", subject, "pledge_id",
+        e->pledge_id, "campaign_id", e->campaign_id, "amount_minor",
+        (json_int_t)e->amount_minor, "currency", e->currency, "method",
+        e->method, "provider", e->provider, "reference", e->reference,
+        "donor_name", donor_name(p), "seq", (json_int_t)e->seq, "entry_hash",
+        hash, "issued_at", e->created_at, "kid", k->kid);
+    return receipt_sign_take(out, k, r, f);
+}
+
 int receipt_head(struct signed_doc *out, const struct signer *k,
                  const struct campaign *c, const struct totals *t,
                  struct fault *f)
@@ -87,9 +122,10 @@ int receipt_head(struct signed_doc *out, const struct signer *k,
     hex_encode(hash, t->head_hash, 32);
     clock_format(now, clock_now_us());
     json_t *h = json_pack(
-        "{s:s, s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:s}", "type",
+        "{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s}", "type",
         "campaign_head", "campaign_id", c->id, "seq", (json_int_t)t->seq,
         "entry_hash", hash, "raised_minor", (json_int_t)t->raised_minor,
+        "collected_minor", (json_int_t)t->collected_minor,
         "supporters", (json_int_t)t->supporters, "currency", c->currency,
         "signed_at", now, "kid", k->kid);
     return receipt_sign_take(out, k, h, f);
@@ -99,6 +135,7 @@ static const struct {
     const char *wrapper, *type;
 } bindings[] = {{"receipt", "pledge_receipt"},
                 {"receipt", "refund_receipt"},
+                {"receipt", "payment_receipt"},
                 {"head", "campaign_head"},
                 {"manifest", "ledger_manifest"}};
 

@@ -43,6 +43,18 @@ int receipt_refund_sign(struct signed_doc *out, const struct signer *k,
                         const struct refund *r, const struct pledge *p,
                         struct fault *f) __attribute__((warn_unused_result));
 
+/* The receipt subject of a payment: a uuid (version 8) derived from its
+ * provider and reference, the same whoever records it and however often. */
+void receipt_payment_subject(char out[UUID_STR_LEN], const char *provider,
+                             const char *reference);
+
+/* Builds and signs the payment_receipt of payment entry e of pledge p:
+ * what was received, how, when (the entry's created_at), at which seq and
+ * entry_hash. A pure function of the entry and the key, like the others. */
+int receipt_payment_sign(struct signed_doc *out, const struct signer *k,
+                         const struct ledger_entry *e, const struct pledge *p,
+                         struct fault *f) __attribute__((warn_unused_result));
+
 /* Signs the head of campaign c at totals t. */
 int receipt_head(struct signed_doc *out, const struct signer *k,
                  const struct campaign *c, const struct totals *t,

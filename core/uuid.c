@@ -10,6 +10,11 @@ void uuid_v4(char out[UUID_STR_LEN])
     randombytes_buf(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    uuid_format(out, b);
+}
+
+void uuid_format(char out[UUID_STR_LEN], const unsigned char b[16])
+{
     snprintf(out, UUID_STR_LEN,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
              "%02x%02x%02x%02x%02x%02x",

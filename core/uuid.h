@@ -8,6 +8,9 @@
 /* Fills out from libsodium's CSPRNG; sodium_init() must have run. */
 void uuid_v4(char out[UUID_STR_LEN]);
 
+/* The text form of 16 bytes (version and variant bits as given). */
+void uuid_format(char out[UUID_STR_LEN], const unsigned char b[16]);
+
 /* True for any 8-4-4-4-12 hex UUID text (either case). */
 bool uuid_valid(const char *s);
 

@@ -54,10 +54,15 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
     c->open = strcmp(PQgetvalue(r, row, 8), "open") == 0;
     parse_origins(c, PQgetvalue(r, row, 9));
     c->version = st_i64col(r, row, 10);
+    st_strcol(c->provider, sizeof c->provider, r, row, 15);
+    c->show_collected = strcmp(PQgetvalue(r, row, 16), "collected") == 0;
+    st_strcol(c->payment_link, sizeof c->payment_link, r, row, 17);
+    c->pledge_ttl_s = st_i64col(r, row, 18);
     if (t) {
         t->seq = st_i64col(r, row, 11);
         t->raised_minor = st_i64col(r, row, 12);
         t->supporters = st_i64col(r, row, 13);
+        t->collected_minor = st_i64col(r, row, 19);
         return st_unbytea(t->head_hash, PQgetvalue(r, row, 14), f);
     }
     return 0;
@@ -117,6 +122,25 @@ static void campaign_text(struct campaign_text *t, const struct campaign *c)
         clock_format(t->deadline, c->deadline_us);
 }
 
+/* The money settings, in the caller's transaction (after the row exists). */
+static int write_money_settings(struct store *s, const struct campaign *c,
+                                struct fault *f)
+{
+    char ttl[I64_TEXT];
+    const char *params[5] = {c->id, c->provider[0] ? c->provider : NULL,
+                             c->show_collected ? "collected" : "raised",
+                             c->payment_link[0] ? c->payment_link : NULL,
+                             c->pledge_ttl_s ? st_i64text(ttl, c->pledge_ttl_s)
+                                             : NULL};
+    PGresult *r;
+    int rc = st_run(&r, s, PGRES_COMMAND_OK,
+                    "UPDATE campaigns SET provider = $2, shown_total = $3, "
+                    "payment_link = $4, pledge_ttl_s = $5 WHERE id = $1",
+                    5, params, f);
+    PQclear(r);
+    return rc;
+}
+
 int store_campaign_create(struct store *s, const struct campaign *c,
                           const struct idem *idem,
                           const struct admin_action *log, struct fault *f)
@@ -147,6 +171,7 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                      "INSERT INTO campaign_totals (campaign_id) "
                      "SELECT id FROM c",
                      10, params, f)) != 0 ||
+        (rc = write_money_settings(s, c, f)) != 0 ||
         (rc = st_log(s, log, f)) != 0)
         goto done;
     rc = st_commit(s, f);
@@ -162,7 +187,8 @@ int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
     const char *params[1] = {campaign_id};
     PGresult *r;
     int rc = st_run(&r, s, PGRES_TUPLES_OK,
-                    "SELECT seq, raised_minor, supporters, head_hash "
+                    "SELECT seq, raised_minor, supporters, head_hash, "
+                    "collected_minor "
                     "FROM campaign_totals WHERE campaign_id = $1 FOR UPDATE",
                     1, params, f);
     if (rc)
@@ -173,6 +199,7 @@ int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
         t->seq = st_i64col(r, 0, 0);
         t->raised_minor = st_i64col(r, 0, 1);
         t->supporters = st_i64col(r, 0, 2);
+        t->collected_minor = st_i64col(r, 0, 4);
         rc = st_unbytea(t->head_hash, PQgetvalue(r, 0, 3), f);
     }
     PQclear(r);
@@ -238,6 +265,7 @@ int store_campaign_update(struct store *s, const struct campaign *c,
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
                      "SELECT pg_notify('" ST_TOTALS_CHANNEL "', $1)", 1, params,
                      f)) != 0 ||
+        (rc = write_money_settings(s, c, f)) != 0 ||
         (rc = st_log(s, log, f)) != 0)
         goto done;
     rc = st_commit(s, f);

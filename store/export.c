@@ -63,10 +63,10 @@ int store_export_next(struct export_row *row, struct store *s, struct fault *f)
         return rc;
     }
     s->row = r;
-    row->donor_name = PQgetvalue(r, 0, 9);
-    row->donor_email = PQgetvalue(r, 0, 10);
-    row->message = PQgetvalue(r, 0, 11);
-    row->anonymous = PQgetvalue(r, 0, 12)[0] == 't';
+    row->donor_name = PQgetvalue(r, 0, ENTRY_NCOLUMNS);
+    row->donor_email = PQgetvalue(r, 0, ENTRY_NCOLUMNS + 1);
+    row->message = PQgetvalue(r, 0, ENTRY_NCOLUMNS + 2);
+    row->anonymous = PQgetvalue(r, 0, ENTRY_NCOLUMNS + 3)[0] == 't';
     int rc = st_read_entry(&row->entry, r, 0, 0, f);
     if (rc) {
         store_export_close(s);

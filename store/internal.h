@@ -93,7 +93,9 @@ void st_arr_close(struct buf *b);
     "c.min_custom_minor, c.max_custom_minor, "                                 \
     "(extract(epoch from c.deadline) * 1000000)::bigint, c.status, "           \
     "array_to_json(c.allowed_origins), c.version, "                            \
-    "t.seq, t.raised_minor, t.supporters, t.head_hash"
+    "t.seq, t.raised_minor, t.supporters, t.head_hash, "                     \
+    "coalesce(c.provider, ''), c.shown_total, coalesce(c.payment_link, ''), " \
+    "coalesce(c.pledge_ttl_s, 0), t.collected_minor"
 
 /* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
 int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
@@ -108,11 +110,23 @@ int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
 
 #define ENTRY_COLUMNS                                                          \
     "e.campaign_id, e.seq, e.kind, e.pledge_id, e.amount_minor, "              \
-    "e.currency, e.created_at, e.prev_hash, e.entry_hash"
+    "e.currency, e.created_at, e.prev_hash, e.entry_hash, "                  \
+    "coalesce(e.provider, ''), coalesce(e.reference, ''), "                  \
+    "coalesce(e.method, ''), coalesce(e.reason, '')"
+#define ENTRY_NCOLUMNS 13
 
 /* The one ledger row decoder: ENTRY_COLUMNS of row, from column col. */
 int st_read_entry(struct ledger_entry *e, PGresult *r, int row, int col,
                   struct fault *f);
+
+/* Inserts entry e (chained by the caller, ledger_next) and writes head t
+ * as the campaign's totals, inside the caller's transaction. */
+int st_insert_entry(struct store *s, const struct ledger_entry *e,
+                    const struct totals *t, struct fault *f);
+
+/* Pledge p's money from its entries, in the caller's transaction. */
+int st_read_money(struct pledge_money *m, struct store *s,
+                  const struct pledge *p, struct fault *f);
 
 /* Locks a campaign's totals row (the head of its chain) for the rest of
  * the transaction and reads it. FAULT_NOT_FOUND. */

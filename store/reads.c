@@ -85,7 +85,8 @@ int store_ledger_walk(struct totals *t, struct store *s,
                       f)) != 0)
         goto done;
     rc = st_run(&r, s, PGRES_TUPLES_OK,
-                "SELECT seq, raised_minor, supporters, head_hash "
+                "SELECT seq, raised_minor, supporters, head_hash, "
+                "collected_minor "
                 "FROM campaign_totals WHERE campaign_id = $1",
                 1, params, f);
     if (rc)
@@ -98,6 +99,7 @@ int store_ledger_walk(struct totals *t, struct store *s,
         t->seq = st_i64col(r, 0, 0);
         t->raised_minor = st_i64col(r, 0, 1);
         t->supporters = st_i64col(r, 0, 2);
+        t->collected_minor = st_i64col(r, 0, 4);
         if ((rc = st_unbytea(t->head_hash, PQgetvalue(r, 0, 3), f)) != 0)
             goto done;
     }
@@ -146,10 +148,18 @@ int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
                              st_i64text(l, limit)};
     PGresult *r;
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
-                     "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL "
+                     "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL, "
+                     "m.paid, m.voided, m.disputed "
                      "FROM pledges p JOIN ledger_entries e ON "
                      "e.campaign_id = p.campaign_id AND e.seq = p.seq "
                      "LEFT JOIN refunds rf ON rf.pledge_id = p.id "
+                     "CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount_minor) "
+                     "FILTER (WHERE x.kind IN ('payment', "
+                     "'payment_reversal')), 0) AS paid, "
+                     "coalesce(bool_or(x.kind = 'void'), false) AS voided, "
+                     "coalesce(bool_or(x.reason = 'dispute'), false) AS "
+                     "disputed FROM ledger_entries x WHERE x.pledge_id = p.id) "
+                     "m "
                      "WHERE p.campaign_id = $1 AND ($2::bigint = 0 OR p.seq < $2) "
                      "ORDER BY p.seq DESC LIMIT $3",
                      3, params, f)) != 0)
@@ -161,6 +171,13 @@ int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
         if ((rc = st_read_pledge(&row->pledge, r, i, f)) != 0)
             break;
         row->refunded = PQgetvalue(r, i, 12)[0] == 't';
+        struct pledge_money m = {.promised = row->pledge.amount_minor,
+                                 .paid = st_i64col(r, i, 13),
+                                 .voided = PQgetvalue(r, i, 14)[0] == 't',
+                                 .refunded = row->refunded,
+                                 .disputed = PQgetvalue(r, i, 15)[0] == 't'};
+        row->paid_minor = m.paid;
+        snprintf(row->status, sizeof row->status, "%s", payment_status(&m));
         rc = fn(ctx, row);
     }
     free(row);
@@ -194,6 +211,10 @@ int st_read_entry(struct ledger_entry *e, PGresult *r, int row, int col,
     e->amount_minor = st_i64col(r, row, col + 4);
     st_strcol(e->currency, sizeof e->currency, r, row, col + 5);
     st_strcol(e->created_at, sizeof e->created_at, r, row, col + 6);
+    st_strcol(e->provider, sizeof e->provider, r, row, col + 9);
+    st_strcol(e->reference, sizeof e->reference, r, row, col + 10);
+    st_strcol(e->method, sizeof e->method, r, row, col + 11);
+    st_strcol(e->reason, sizeof e->reason, r, row, col + 12);
     int rc = st_unbytea(e->prev_hash, PQgetvalue(r, row, col + 7), f);
     return rc ? rc : st_unbytea(e->entry_hash, PQgetvalue(r, row, col + 8), f);
 }

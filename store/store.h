@@ -19,6 +19,7 @@
 #include "core/export.h"
 #include "core/fault.h"
 #include "core/ledger.h"
+#include "core/payment.h"
 #include "core/pledge.h"
 #include "core/receipt.h"
 #include "core/signer.h"
@@ -124,14 +125,63 @@ int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
 int store_pledge_get(struct pledge *p, struct store *s, const char *id,
                      struct fault *f) __attribute__((warn_unused_result));
 
-/* Appends the reversal of pledge_id (r->id set by the caller), records
- * idem's key and log (each may be NULL) in the same transaction, and fills
- * the rest of r. FAULT_NOT_FOUND, FAULT_CONFLICT (already refunded),
- * FAULT_RETRY (the key was recorded meanwhile, as for batches). Whether
- * pledge_id is itself a refund is the caller's question. */
-int store_refund_append(struct refund *r, struct store *s,
-                        const char *pledge_id, const struct idem *idem,
-                        const struct admin_action *log, struct fault *f)
+
+/* Decides the money entries of pledge p given m, its money as the ledger
+ * says under the campaign's lock (core/payment.h's rules): fills up to
+ * MONEY_MOVES_MAX moves and *n (0: nothing to do), or a fault. */
+typedef int money_decide_fn(void *ctx, const struct pledge *p,
+                            const struct pledge_money *m,
+                            struct money_move *moves, size_t *n,
+                            struct fault *f);
+
+/* One money change of one pledge (money.c). */
+struct money_append {
+    /* in */
+    const char *pledge_id;
+    money_decide_fn *decide;
+    void *ctx;
+    const struct idem *idem;   /* may be NULL; recorded with resource */
+    const char *resource;      /* "refund" or "payment" */
+    const char *resource_id;   /* a uuid: the refund's, or our payment id */
+    const char *refund_id;     /* non-NULL: a refunds row names the last
+                                  entry (its receipt's subject) */
+    const struct admin_action *log; /* may be NULL */
+    /* out */
+    struct pledge_money before; /* what decide saw */
+    struct ledger_entry entries[MONEY_MOVES_MAX];
+    size_t n;                   /* entries appended (0: none needed) */
+};
+
+/* Locks the pledge's campaign head, reads its money, lets decide choose
+ * the entries, and appends them with the key, the refunds row, the totals
+ * notification and the log, in one transaction. FAULT_NOT_FOUND (no such
+ * pledge), decide's faults, FAULT_CONFLICT on "reference" when the
+ * provider's reference is recorded already (a webhook again: nothing
+ * written), FAULT_RETRY (a key race). */
+int store_money_append(struct money_append *m, struct store *s,
+                       struct fault *f) __attribute__((warn_unused_result));
+
+/* The entry a provider's reference was recorded as. FAULT_NOT_FOUND. */
+int store_entry_by_reference(struct ledger_entry *e, struct store *s,
+                             const char *provider, const char *reference,
+                             enum entry_kind kind, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* The pledge's money as the ledger says now. */
+int store_pledge_money(struct pledge_money *m, struct store *s,
+                       const struct pledge *p, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Records a provider's event id: 1 if new, 0 if handled before. */
+int store_provider_event(struct store *s, const char *provider,
+                         const char *event_id, const char *type,
+                         struct fault *f) __attribute__((warn_unused_result));
+
+/* Calls fn with up to limit pledges whose campaign's pledge_ttl_s has
+ * passed at now_us with nothing recorded after the promise. */
+int store_stale_pledges(struct store *s, int64_t now_us, int limit,
+                        int (*fn)(void *ctx, const char *pledge_id),
+                        void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
 int store_refund_get(struct refund *r, struct store *s, const char *id,

@@ -171,20 +171,20 @@ START_TEST(refund_reverses_once)
     char k[40];
     random_key(k);
     struct idem i = key(k, "refund");
-    ck_assert_int_eq(pledging_refund(&rf, &replayed, s, p.id, &i, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_refund(&rf, &replayed, s, p.id, NULL, &i, NULL, NULL), 0);
     ck_assert(!replayed);
     ck_assert_int_eq(rf.amount_minor, -5000);
     ck_assert_int_eq(rf.seq, 3);
-    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, &i, NULL, NULL), 0);
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, NULL, &i, NULL, NULL), 0);
     ck_assert(replayed);
     ck_assert_str_eq(again.id, rf.id);
-    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, NULL, NULL, NULL),
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, p.id, NULL, NULL, NULL, NULL),
                      FAULT_CONFLICT);
-    ck_assert_int_eq(pledging_refund(&again, &replayed, s, rf.id, NULL, NULL, NULL),
+    ck_assert_int_eq(pledging_refund(&again, &replayed, s, rf.id, NULL, NULL, NULL, NULL),
                      FAULT_CONFLICT);
     ck_assert_int_eq(pledging_refund(&again, &replayed, s,
                                    "00000000-0000-4000-8000-000000000000",
-                                   NULL, NULL, NULL),
+                                   NULL, NULL, NULL, NULL),
                      FAULT_NOT_FOUND);
     ck_assert_int_eq(store_campaign_get(&c, &t, s, c.id, NULL), 0);
     ck_assert_int_eq(t.raised_minor, 0);

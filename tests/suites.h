@@ -13,5 +13,6 @@ Suite *store_suite(void);
 Suite *receipt_suite(void);
 Suite *batch_suite(void);
 Suite *cidr_suite(void);
+Suite *payment_suite(void);
 
 #endif

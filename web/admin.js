@@ -56,7 +56,9 @@
         var tr = document.createElement("tr");
         tr.appendChild(td(c.title + " (" + c.id + ")"));
         tr.appendChild(td(c.status));
-        tr.appendChild(td(money(c.raised_minor, c) + " / " + money(c.goal_minor, c), "num"));
+        // Promised, and money received when the campaign takes payments.
+        tr.appendChild(td(money(c.raised_minor, c) + " / " + money(c.goal_minor, c) +
+          (c.provider ? " · collected " + money(c.collected_minor, c) : ""), "num"));
         var p = td(""), bar = document.createElement("span"), fill = document.createElement("span");
         bar.className = "bar";
         bar.setAttribute("role", "progressbar");
@@ -127,6 +129,7 @@
         tr.appendChild(td(p.kind));
         tr.appendChild(td((p.donor_name || "—") + (p.anonymous ? " (anonymous)" : "")));
         tr.appendChild(td(p.donor_email || ""));
+        tr.appendChild(td(p.payment_status || "pledged"));
         var cell = td("");
         if (p.refunded) {
           cell.textContent = "refunded";

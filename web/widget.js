@@ -162,13 +162,16 @@
 
   function showTotals(t) {
     if (t.seq !== undefined) shownSeq = t.seq;
-    var pct = Math.min(100, 100 * t.raised_minor / (campaign.goal_minor || 1));
+    // The campaign chooses what readers see as raised: promises, or money
+    // collected (the default with a payment provider).
+    var shown = t.shown_minor !== undefined ? t.shown_minor : t.raised_minor;
+    var pct = Math.min(100, 100 * shown / (campaign.goal_minor || 1));
     ui.fill.style.width = pct + "%";
-    ui.bar.setAttribute("aria-valuenow", String(t.raised_minor));
-    ui.bar.setAttribute("aria-valuetext", money(t.raised_minor) + " of " + money(campaign.goal_minor));
-    ui.raised.textContent = money(t.raised_minor) + " raised of " + money(campaign.goal_minor) +
+    ui.bar.setAttribute("aria-valuenow", String(shown));
+    ui.bar.setAttribute("aria-valuetext", money(shown) + " of " + money(campaign.goal_minor));
+    ui.raised.textContent = money(shown) + " raised of " + money(campaign.goal_minor) +
       " · " + t.supporters + " supporters";
-    ui.raised.setAttribute("data-raised-minor", String(t.raised_minor));
+    ui.raised.setAttribute("data-raised-minor", String(shown));
   }
 
   var shownSeq = -1;

@@ -132,6 +132,7 @@ def test_304_totals_etag():
     assert r.status == 200
     t = r.json()
     assert set(t) == {"campaign_id", "currency", "raised_minor",
+                      "collected_minor", "shown_total", "shown_minor",
                       "supporters", "goal_minor", "percent", "seq"}
     assert r.header("cache-control") == "public, max-age=2"
     etag = r.header("etag")

@@ -74,7 +74,7 @@ def test_csv_alone_proves_chain_total_and_manifest():
     assert raw.startswith(b"campaign_id,seq,kind,pledge_id,amount_minor,"
                           b"amount,currency,created_at,donor_name,"
                           b"donor_email,anonymous,message,prev_hash,"
-                          b"entry_hash\r\n")
+                          b"entry_hash,provider,reference,method,reason\r\n")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert len(rows) == len(NASTY) + 2 == int(until)
     total = verify_chain(rows)

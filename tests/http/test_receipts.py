@@ -106,15 +106,19 @@ def test_signed_head_matches_the_campaign_and_verifies():
     head = doc["head"]
     assert head["type"] == "campaign_head"
     assert set(head) == {"type", "campaign_id", "seq", "entry_hash",
-                         "raised_minor", "supporters", "currency",
-                         "signed_at", "kid"}
+                         "raised_minor", "collected_minor", "supporters",
+                         "currency", "signed_at", "kid"}
     assert head["seq"] >= c["seq"]
     if head["seq"] == c["seq"]:
         assert head["raised_minor"] == c["raised_minor"]
+        assert head["collected_minor"] == c["collected_minor"]
         assert head["supporters"] == c["supporters"]
     assert all_three(doc) == (True, True, True)
     bad = copy.deepcopy(doc)
     bad["head"]["raised_minor"] += 1
+    assert all_three(bad) == (False, False, False)
+    bad = copy.deepcopy(doc)
+    bad["head"]["collected_minor"] += 1
     assert all_three(bad) == (False, False, False)
 
 
