@@ -17,5 +17,6 @@ Suite *cidr_suite(void);
  * Stripe's own library, tests/stripe/vectors.js); the provider talks to
  * the emulator at PLEDGED_TEST_STRIPE_API. scripts/test sets both. */
 Suite *stripe_sig_suite(void);
+Suite *stripe_event_suite(void);
 
 #endif
