@@ -18,5 +18,7 @@ Suite *cidr_suite(void);
  * the emulator at PLEDGED_TEST_STRIPE_API. scripts/test sets both. */
 Suite *stripe_sig_suite(void);
 Suite *stripe_event_suite(void);
+Suite *stripe_suite(void);
+Suite *stripe_transport_suite(void);
 
 #endif
