@@ -55,7 +55,7 @@ TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*.c))
 LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
        $(BUILD)/libcore.a
 
-FUZZERS = pledge_body canon csv route verify framing
+FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
         clean deps deps-run fresh
