@@ -161,8 +161,23 @@ START_TEST(declined_card_is_a_402_and_nothing_is_paid)
     ck_assert_str_eq(call.decline_code, "insufficient_funds");
     /* The reason stays out of what a donor is told. */
     ck_assert_ptr_null(strstr(f2.message, "insufficient"));
+    /* A card that saves but fails when charged (tok_chargeCustomerFail):
+     * the decline comes from charging the customer. */
+    key_for(key, "customer-2", pledge);
+    ck_assert_int_eq(stripe_customer_create(cus, &call, s,
+                                            "tok_chargeCustomerFail", key, &f),
+                     0);
+    req.source = NULL;
+    req.customer = cus;
+    key_for(key, "charge-2", pledge);
+    struct fault f3 = {0};
+    ck_assert_int_eq(stripe_charge_create(&ch, &call, s, &req, key, &f3),
+                     FAULT_DECLINED);
+    ck_assert_str_eq(ch.failure_code, "card_declined");
+    ck_assert_int_eq(ch.amount, 1200);
+    ck_assert_str_eq(ch.currency, "USD");
     int paid, n = charges_of(pledge, &paid);
-    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(n, 2); /* two failed charges, as Stripe keeps them */
     ck_assert_int_eq(paid, 0);
     stripe_free(s);
 }
