@@ -33,12 +33,12 @@
  *   Stripe's first result (the charge, or its error) and never charges
  *   twice; a new key could.
  * - FAULT_CONFLICT: the request contradicts the object's state: a charge
- *   already captured or refunded, a refund larger than what is left.
- * - FAULT_NOT_FOUND: no such charge or customer (field "charge" /
- *   "customer").
+ *   already captured, already fully refunded, or disputed.
+ * - FAULT_NOT_FOUND: Stripe has no such object (field "charge" or
+ *   "customer": the object of the call).
  * - FAULT_INVALID: an argument we refuse before sending (field named), or
- *   one Stripe refuses (amount too small or too large: field
- *   "amount_minor"; others: Stripe's param name).
+ *   one Stripe refuses (an amount too small, too large, or more than is
+ *   left to refund: field "amount_minor"; others: Stripe's param name).
  * - FAULT_INTERNAL: an Idempotency-Key reused with another body (a bug in
  *   the caller's key derivation), or another 4xx we do not expect.
  * - FAULT_NOMEM.
@@ -147,8 +147,9 @@ int stripe_charge_get(struct stripe_charge *out, struct stripe_call *call,
                       struct fault *f) __attribute__((warn_unused_result));
 
 /* POST /v1/refunds charge=<id>&amount=<amount>: refunds amount (> 0) of a
- * captured charge, or 0 for all that is left. FAULT_CONFLICT when the
- * charge is already refunded or amount is more than is left. */
+ * captured charge, or 0 for all that is left. FAULT_CONFLICT when nothing
+ * is left to refund, FAULT_INVALID (amount_minor) when amount is more than
+ * is left, FAULT_NOT_FOUND for an unknown charge. */
 int stripe_refund_create(struct stripe_refund *out, struct stripe_call *call,
                          struct stripe *s, const char *charge_id,
                          int64_t amount, const char *idem_key,

@@ -219,8 +219,8 @@ static int refused(struct stripe_call *call, long status, const json_t *body,
         return FAULT_PROVIDER;
     }
     if (status == 404)
-        return fault_set(f, FAULT_NOT_FOUND, param[0] ? param : what,
-                         "no such %s at Stripe", what);
+        return fault_set(f, FAULT_NOT_FOUND, what, "no such %s at Stripe",
+                         what);
     if (strcmp(call->error_type, "idempotency_error") == 0)
         return fault_set(f, FAULT_INTERNAL, "Idempotency-Key",
                          "an Idempotency-Key was reused for another "

@@ -374,6 +374,7 @@ START_TEST(refunds_in_parts_down_to_nothing_left)
     ck_assert_int_eq(stripe_refund_create(&re, &call, s, "ch_nosuchcharge", 100,
                                           "pledged-refund-x", &f4),
                      FAULT_NOT_FOUND);
+    ck_assert_str_eq(f4.field, "charge");
     stripe_free(s);
 }
 END_TEST
