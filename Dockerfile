@@ -2,14 +2,15 @@
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential pkg-config libpq-dev libsodium-dev libjansson-dev \
-        libmicrohttpd-dev check && rm -rf /var/lib/apt/lists/*
+        libmicrohttpd-dev libcurl4-openssl-dev check && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN make build/pledged
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpq5 libsodium23 libjansson4 libmicrohttpd12 curl \
+        libpq5 libsodium23 libjansson4 libmicrohttpd12 libcurl4 \
+        ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/pledged --create-home pledged
 COPY --from=build /src/build/pledged /usr/local/bin/pledged

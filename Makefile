@@ -3,7 +3,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libpq libsodium jansson libmicrohttpd
+PKGS = libpq libsodium jansson libmicrohttpd libcurl
 # CFLAGS given by the user win in every mode (SAN=1, TSAN=1, FUZZ=1 add
 # their -fsanitize flags beside them); without, each mode has its default.
 ifeq ($(origin CFLAGS),undefined)
@@ -38,22 +38,24 @@ ALL_CFLAGS = $(WARN) $(HARDEN) $(SANFLAGS) -D_DEFAULT_SOURCE \
              -pthread -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 
-# The floors (README "Architecture"): core, store and app are static
-# libraries linked in that order, below api/ and cli/, so a call from a
-# lower floor up to a higher one is a link error.
+# The floors (README "Architecture"): app, provider, store and core are
+# static libraries linked in that order, below api/ and cli/, so a call
+# from a lower floor up to a higher one is a link error.
 SQL = $(sort $(wildcard sql/*.sql))
 WEB = $(sort $(wildcard web/*))
 CORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
 STORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard store/*.c))
+PROVIDER_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard provider/*.c))
 APP_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard app/*.c)) \
           $(BUILD)/gen/sql_files.o
 API_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard api/*.c)) \
           $(BUILD)/gen/web_files.o
 CLI_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cli/*.c))
 TEST_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/*.c))
-LIBS = $(BUILD)/libapp.a $(BUILD)/libstore.a $(BUILD)/libcore.a
+LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
+       $(BUILD)/libcore.a
 
-FUZZERS = pledge_body canon csv route verify framing
+FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
         clean deps deps-run fresh
@@ -92,6 +94,7 @@ $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 $(BUILD)/libstore.a: $(STORE_OBJ)
+$(BUILD)/libprovider.a: $(PROVIDER_OBJ)
 $(BUILD)/libapp.a: $(APP_OBJ)
 $(BUILD)/lib%.a:
 	@$(if $(Q),echo "  AR      $@")

@@ -68,6 +68,7 @@ static const struct {
     {FAULT_OVERFLOW, 422},       {FAULT_UNAVAILABLE, 503},
     {FAULT_NOMEM, 503},          {FAULT_TAMPERED, 500},
     {FAULT_TOTAL_LIMIT, 422},    {FAULT_KEY_RETIRED, 503},
+    {FAULT_DECLINED, 402},       {FAULT_PROVIDER, 502},
 };
 
 /* A 500 is a bug or a broken invariant, and its fault's text may come

@@ -56,6 +56,8 @@ const char *fault_name(int code)
     case FAULT_TAMPERED: return "ledger_tampered";
     case FAULT_TOTAL_LIMIT: return "campaign_total_limit";
     case FAULT_KEY_RETIRED: return "signing_key_retired";
+    case FAULT_DECLINED: return "card_declined";
+    case FAULT_PROVIDER: return "provider_unavailable";
     default: return "internal_error";
     }
 }

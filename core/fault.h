@@ -36,6 +36,11 @@ enum fault_code {
                                    whole operation again (never public) */
     FAULT_TOTAL_LIMIT = -15,    /* a total would pass MONEY_MAX_EXACT (422) */
     FAULT_KEY_RETIRED = -16,    /* our signing key was retired (503) */
+    FAULT_DECLINED = -17,       /* the payment provider declined the card
+                                   (402 card_declined); nothing was charged */
+    FAULT_PROVIDER = -18,       /* the payment provider failed, timed out or
+                                   could not be reached, retries included
+                                   (502 provider_unavailable) */
 };
 
 struct fault {

@@ -14,5 +14,12 @@ Suite *receipt_suite(void);
 Suite *batch_suite(void);
 Suite *cidr_suite(void);
 Suite *payment_suite(void);
+/* Stripe: signatures and events read PLEDGED_TEST_STRIPE_VECTORS (made by
+ * Stripe's own library, tests/stripe/vectors.js); the provider talks to
+ * the emulator at PLEDGED_TEST_STRIPE_API. scripts/test sets both. */
+Suite *stripe_sig_suite(void);
+Suite *stripe_event_suite(void);
+Suite *stripe_suite(void);
+Suite *stripe_transport_suite(void);
 
 #endif

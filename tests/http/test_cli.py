@@ -57,7 +57,7 @@ def layers(tree):
 
 def copy_tree():
     d = pathlib.Path(tempfile.mkdtemp())
-    for floor in ("core", "store", "app", "api", "cli"):
+    for floor in ("core", "store", "provider", "app", "api", "cli"):
         shutil.copytree(TOP / floor, d / floor)
     return d
 
@@ -86,6 +86,23 @@ def test_layers_pass_here_and_fail_on_planted_violations():
         bad = layers(d)
         assert "core/money.c: includes <libpq-fe.h>" in bad.stdout
         money.write_text(money.read_text().split("\n", 1)[1])
+
+        # The provider floor: only it calls out (curl), api/ never reaches
+        # it (it goes through app/), and it sees nothing but core/.
+        handlers.write_text('#include "provider/stripe.h"\n' + original)
+        pledging = d / "app" / "pledging.c"
+        pledging.write_text("#include <curl/curl.h>\n" +
+                            pledging.read_text())
+        stripe = d / "provider" / "stripe.c"
+        stripe.write_text('#include "store/store.h"\n' + stripe.read_text())
+        bad = layers(d)
+        assert 'api/handlers.c: includes "provider/stripe.h"' in bad.stdout
+        assert "app/pledging.c: includes <curl/curl.h>" in bad.stdout
+        assert 'provider/stripe.c: includes "store/store.h"' in bad.stdout
+        handlers.write_text(original)
+        pledging.write_text(pledging.read_text().split("\n", 1)[1])
+        stripe.write_text(stripe.read_text().split("\n", 1)[1])
+        assert layers(d).returncode == 0
 
         # A circle: core/hex.h including core/buf.h (buf.c includes hex.h).
         hexh = d / "core" / "hex.h"
