@@ -45,8 +45,11 @@ void handle_campaign_get(struct reply *out, struct request *req)
 {
     struct campaign c;
     struct totals t;
-    if (load_campaign(&c, &t, out, req))
-        reply_json_take(out, 200, present_campaign(&c, &t));
+    if (!load_campaign(&c, &t, out, req))
+        return;
+    json_t *o = present_campaign(&c, &t);
+    json_object_set_new(o, "card", card_settings(req->api, &c));
+    reply_json_take(out, 200, o);
 }
 
 void handle_head_get(struct reply *out, struct request *req)

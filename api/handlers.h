@@ -29,6 +29,12 @@ handler_fn handle_admin_js;
 handler_fn handle_index;
 handler_fn handle_widget_js;
 handler_fn handle_embed;
+handler_fn handle_card_post;
+handler_fn handle_stripe_webhook;
+
+/* The campaign's "card" object for the widget (api/stripe.c): the
+ * publishable key and Stripe.js's address, or JSON null. */
+json_t *card_settings(const struct api *api, const struct campaign *c);
 
 /* Applies a campaign's money fields present in body (provider,
  * shown_total, payment_link, pledge_ttl_s) onto c; with create, a

@@ -34,6 +34,10 @@ struct api {
     const struct cidr_list *trusted_proxies; /* may name the client */
     const char *proxy_header; /* "X-Forwarded-For" or "Forwarded" */
     const char *metrics_token; /* /metrics needs it; NULL or "": off */
+    /* The widget's card form (docs/PAYMENTS.md): Stripe's publishable key
+     * ("pk_..."; NULL: no card form) and where Stripe.js is loaded from. */
+    const char *stripe_publishable_key;
+    const char *stripe_js;
     _Atomic unsigned exports_running;
     unsigned exports_max;
 };

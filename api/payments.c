@@ -1,6 +1,7 @@
 /* Money over HTTP: staff record an offline payment (cheque, bank
  * transfer, cash) against a pledge; the campaign's money settings. */
 #include "api/handlers.h"
+#include "api/present.h"
 #include "app/app.h"
 #include "app/payments.h"
 #include "core/hex.h"
@@ -60,20 +61,6 @@ bool apply_money_fields(struct campaign *c, struct reply *out, json_t *body,
             c->pledge_ttl_s = -1; /* refused by campaign_validate */
     }
     return true;
-}
-
-static json_t *present_payment(const struct ledger_entry *e)
-{
-    char hash[HEX32_LEN];
-    hex_encode(hash, e->entry_hash, 32);
-    return json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
-                     "s:s}",
-                     "pledge_id", e->pledge_id, "campaign_id", e->campaign_id,
-                     "seq", (json_int_t)e->seq, "kind", ledger_kind_name(e->kind),
-                     "amount_minor", (json_int_t)e->amount_minor, "currency",
-                     e->currency, "provider", e->provider, "reference",
-                     e->reference, "method", e->method, "created_at",
-                     e->created_at, "entry_hash", hash);
 }
 
 void handle_admin_payment_post(struct reply *out, struct request *req)

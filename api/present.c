@@ -1,4 +1,5 @@
 #include "api/present.h"
+#include "core/hex.h"
 
 #include "core/clock.h"
 #include "core/money.h"
@@ -88,4 +89,18 @@ json_t *present_totals(const struct campaign *c, const struct totals *t)
         (json_int_t)t->seq);
     add_money(o, c, t);
     return o;
+}
+
+json_t *present_payment(const struct ledger_entry *e)
+{
+    char hash[HEX32_LEN];
+    hex_encode(hash, e->entry_hash, 32);
+    return json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, "
+                     "s:s}",
+                     "pledge_id", e->pledge_id, "campaign_id", e->campaign_id,
+                     "seq", (json_int_t)e->seq, "kind", ledger_kind_name(e->kind),
+                     "amount_minor", (json_int_t)e->amount_minor, "currency",
+                     e->currency, "provider", e->provider, "reference",
+                     e->reference, "method", e->method, "created_at",
+                     e->created_at, "entry_hash", hash);
 }

@@ -17,4 +17,9 @@ json_t *present_totals(const struct campaign *c, const struct totals *t);
  * the email. */
 json_t *present_pledge(const struct pledge *p);
 
+/* A money entry (payment, payment_reversal) with its provider, reference
+ * and method. */
+struct ledger_entry;
+json_t *present_payment(const struct ledger_entry *e);
+
 #endif

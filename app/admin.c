@@ -1,4 +1,5 @@
 #include "app/admin.h"
+#include "app/stripe_pay.h"
 
 #include "app/app.h"
 #include "app/keyed.h"
@@ -146,12 +147,19 @@ int admin_refund(struct refund *r, struct signed_doc *receipt, bool *replayed,
     int rc = keys_signing_check(a, f); /* a retired key signs nothing */
     if (rc)
         return rc;
+    /* Money a card paid goes back through Stripe first (outside any
+     * transaction; its own Idempotency-Key makes a retry safe), and the
+     * ledger then records what Stripe says it gave back. */
+    char back[LEDGER_REF_MAX + 1];
+    if ((rc = stripe_refund_held(back, a, pledge_id, f)) != 0)
+        return rc;
     struct admin_action log = {who, "pledge.refund", pledge_id, r->id};
     struct pledge *p = malloc(sizeof *p);
     struct store *s = p ? take(a, f) : NULL;
     rc = p == NULL   ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
              : s == NULL ? FAULT_UNAVAILABLE
-                         : pledging_refund(r, replayed, s, pledge_id, NULL, idem,
+                         : pledging_refund(r, replayed, s, pledge_id,
+                                           back[0] ? back : NULL, idem,
                                            who ? &log : NULL, f);
     memset(receipt, 0, sizeof *receipt);
     if (rc == 0)

@@ -5,10 +5,12 @@
 #include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
+#include "provider/stripe.h"
 #include "store/pool.h"
 #include "store/store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct app *app_open(const struct app_config *cfg, struct fault *f)
 {
@@ -33,6 +35,21 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
         };
         a->batcher = batcher_new(&bc);
         ok = a->batcher != NULL && a->cache != NULL;
+        if (ok && cfg->stripe_webhook_secret && cfg->stripe_webhook_secret[0])
+            ok = (a->stripe_webhook_secret =
+                      strdup(cfg->stripe_webhook_secret)) != NULL;
+        struct fault sf = {0};
+        if (ok && (a->stripe = stripe_from_env(&sf)) == NULL &&
+            sf.code != FAULT_NOT_FOUND) {
+            /* a key or URL set but refused: say so, never serve half set */
+            app_close(a);
+            if (f) {
+                *f = sf;
+                fault_context(f, "PLEDGED_STRIPE_SECRET_KEY or "
+                                 "PLEDGED_STRIPE_API");
+            }
+            return NULL;
+        }
     }
     if (!ok) {
         app_close(a);
@@ -49,6 +66,12 @@ void app_close(struct app *a)
     scheduler_stop(a->scheduler);
     batcher_free(a->batcher);
     cache_free(a->cache);
+    stripe_free(a->stripe);
+    if (a->stripe_webhook_secret) {
+        explicit_bzero(a->stripe_webhook_secret,
+                       strlen(a->stripe_webhook_secret));
+        free(a->stripe_webhook_secret);
+    }
     pool_free(a->pool);
     free(a);
 }

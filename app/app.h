@@ -21,6 +21,7 @@ struct pool;
 struct cache;
 struct batcher;
 struct scheduler;
+struct stripe;
 
 struct app_config {
     const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
@@ -30,6 +31,11 @@ struct app_config {
     unsigned committers;         /* batcher threads */
     size_t batch_max;
     unsigned batch_wait_us;
+    /* Stripe (docs/PAYMENTS.md), serving only: the client from
+     * PLEDGED_STRIPE_SECRET_KEY and PLEDGED_STRIPE_API (read by app_open:
+     * the key stays inside the provider floor), and the webhook signing
+     * secrets ("whsec_a,whsec_b"; NULL or "": webhooks refused). */
+    const char *stripe_webhook_secret;
 };
 
 struct app {
@@ -38,6 +44,9 @@ struct app {
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */
     struct batcher *batcher; /* NULL unless serving */
+    struct stripe *stripe;       /* NULL: no card payments, no refunds
+                                    through Stripe */
+    char *stripe_webhook_secret; /* NULL: Stripe webhooks refused */
     struct scheduler *scheduler; /* timed jobs (set by whoever starts
                                     them); app_close stops it */
     /* keys_signing_check(): when the signer's kid was last looked up

@@ -84,10 +84,10 @@ static int append_op(void *ctx, struct fault *f)
     return store_money_append(r->m, r->s, f);
 }
 
-static int append(struct payment_result *res, struct app *a,
-                  struct money_append *m, const char *provider,
-                  const char *reference, enum entry_kind kind,
-                  struct fault *f)
+int payments_append(struct payment_result *res, struct app *a,
+                    struct money_append *m, const char *provider,
+                    const char *reference, enum entry_kind kind,
+                    struct fault *f)
 {
     memset(res, 0, sizeof *res);
     struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
@@ -100,11 +100,9 @@ static int append(struct payment_result *res, struct app *a,
         rc = find_recorded(res, s, provider, reference, kind, f);
     else if (rc)
         fault_set(f, rc, local.field, "%s", local.message);
-    else if (m->n == 0)
-        rc = fault_set(f, FAULT_INTERNAL, NULL, "nothing appended");
-    else
+    else if (m->n > 0)
         res->entry = m->entries[0], res->recorded = true;
-    if (rc == 0 && kind == ENTRY_PAYMENT)
+    if (rc == 0 && res->entry.seq > 0 && kind == ENTRY_PAYMENT)
         sign_receipt(res, a, s);
     pool_release(a->pool, s);
     return rc;
@@ -123,7 +121,7 @@ int payments_receive(struct payment_result *res, struct app *a,
                              .decide = decide_receive,
                              .ctx = &c,
                              .log = who ? &log : NULL};
-    return append(res, a, &m, provider, reference, ENTRY_PAYMENT, f);
+    return payments_append(res, a, &m, provider, reference, ENTRY_PAYMENT, f);
 }
 
 int payments_offline(struct payment_result *res, bool *replayed,
@@ -167,7 +165,7 @@ int payments_offline(struct payment_result *res, bool *replayed,
                              .resource = "payment",
                              .resource_id = id,
                              .log = who ? &log : NULL};
-    return append(res, a, &m, "offline", id, ENTRY_PAYMENT, f);
+    return payments_append(res, a, &m, "offline", id, ENTRY_PAYMENT, f);
 }
 
 int payments_reverse(struct payment_result *res, struct app *a,
@@ -179,7 +177,7 @@ int payments_reverse(struct payment_result *res, struct app *a,
     struct money_append m = {.pledge_id = pledge_id,
                              .decide = decide_reverse,
                              .ctx = &c};
-    return append(res, a, &m, provider, reference, ENTRY_PAYMENT_REVERSAL, f);
+    return payments_append(res, a, &m, provider, reference, ENTRY_PAYMENT_REVERSAL, f);
 }
 
 int payments_void(bool *voided, struct app *a, const char *pledge_id,

@@ -71,6 +71,17 @@ int payments_void(bool *voided, struct app *a, const char *pledge_id,
 int payments_sweep(size_t *count, struct app *a, int64_t now_us, int limit,
                    struct fault *f) __attribute__((warn_unused_result));
 
+/* The one way every money use case appends (store_money_append under the
+ * key retry loop): m decides under the campaign's lock. A reference that
+ * was recorded before is found and returned with recorded false; when m
+ * decided nothing, *res is zeroed (entry.seq 0) and 0 is returned. A
+ * payment gets its receipt signed. */
+struct money_append;
+int payments_append(struct payment_result *res, struct app *a,
+                    struct money_append *m, const char *provider,
+                    const char *reference, enum entry_kind kind,
+                    struct fault *f) __attribute__((warn_unused_result));
+
 /* The scheduler's job (app/scheduler.h): sweeps until nothing is left
  * past its time, logging a failure (the next run tries again). */
 void payments_sweep_job(struct app *a);

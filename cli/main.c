@@ -299,12 +299,15 @@ static int cmd_serve(void)
         .committers = env_uint("PLEDGED_COMMITTERS", 2),
         .batch_max = env_uint("PLEDGED_BATCH_MAX", 256),
         .batch_wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
+        .stripe_webhook_secret = getenv("PLEDGED_STRIPE_WEBHOOK_SECRET"),
     };
     struct api api = {
         .app = app_open(&ac, &f),
         .trusted_proxies = &trusted,
         .proxy_header = proxy_header,
         .metrics_token = getenv("PLEDGED_METRICS_TOKEN"),
+        .stripe_publishable_key = getenv("PLEDGED_STRIPE_PUBLISHABLE_KEY"),
+        .stripe_js = env_or("PLEDGED_STRIPE_JS", "https://js.stripe.com/v3/"),
         .exports_max = env_uint("PLEDGED_MAX_EXPORTS", 4),
         .auth_limit = ratelimit_new(0.1, 10), /* 10 failures, then 1/10 s */
     };

@@ -111,6 +111,23 @@ int payment_reverse(struct money_move *out, size_t *n,
     return 0;
 }
 
+int payment_reverse_to(struct money_move *out, size_t *n,
+                       const struct pledge_money *m, int64_t held,
+                       const char *provider, const char *reference,
+                       const char *reason, struct fault *f)
+{
+    *n = 0;
+    if (held < 0)
+        return fault_set(f, FAULT_INVALID, "amount_minor",
+                         "what is held cannot be negative");
+    int64_t amount = m->ref_held - held;
+    if (amount > m->paid)
+        amount = m->paid;
+    if (amount <= 0)
+        return 0;
+    return payment_reverse(out, n, m, amount, provider, reference, reason, f);
+}
+
 int payment_refund(struct money_move *out, size_t *n,
                    const struct pledge_money *m, const char *reversal_ref,
                    struct fault *f)

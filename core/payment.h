@@ -21,6 +21,10 @@ struct pledge_money {
     int64_t paid;      /* its payments less its reversals */
     int64_t payments;  /* how many payment entries */
     bool voided, refunded, disputed;
+    /* Money held of one payment (the caller names its reference:
+     * struct money_append.held_ref): that payment less the reversals
+     * whose reference is "<reference>@...". 0 when none was named. */
+    int64_t ref_held;
     /* The latest payment's (to give money back the way it came). */
     char provider[LEDGER_WORD_MAX + 1];
     char reference[LEDGER_REF_MAX + 1];
@@ -63,6 +67,17 @@ int payment_reverse(struct money_move *out, size_t *n,
                     const struct pledge_money *m, int64_t amount,
                     const char *provider, const char *reference,
                     const char *reason, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Money given back by the provider, as it reports it: what is still held
+ * of one payment (m->ref_held) comes down to `held`, and no further than
+ * the pledge holds (m->paid). Nothing (*n = 0) when that asks for nothing,
+ * so the provider's events may come in any order and any number of times:
+ * the latest state wins and no reversal is counted twice. One move. */
+int payment_reverse_to(struct money_move *out, size_t *n,
+                       const struct pledge_money *m, int64_t held,
+                       const char *provider, const char *reference,
+                       const char *reason, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* A refund: the promise reversed (-raised; not again if it was voided)

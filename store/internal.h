@@ -126,7 +126,8 @@ int st_insert_entry(struct store *s, const struct ledger_entry *e,
 
 /* Pledge p's money from its entries, in the caller's transaction. */
 int st_read_money(struct pledge_money *m, struct store *s,
-                  const struct pledge *p, struct fault *f);
+                  const struct pledge *p, const char *held_ref,
+                  struct fault *f);
 
 /* Locks a campaign's totals row (the head of its chain) for the rest of
  * the transaction and reads it. FAULT_NOT_FOUND. */

@@ -8,9 +8,10 @@
 #include <string.h>
 
 int st_read_money(struct pledge_money *m, struct store *s,
-                  const struct pledge *p, struct fault *f)
+                  const struct pledge *p, const char *held_ref,
+                  struct fault *f)
 {
-    const char *params[1] = {p->id};
+    const char *params[2] = {p->id, held_ref ? held_ref : ""};
     PGresult *r;
     int rc = st_run(
         &r, s, PGRES_TUPLES_OK,
@@ -26,9 +27,13 @@ int st_read_money(struct pledge_money *m, struct store *s,
         "coalesce((array_agg(reference ORDER BY seq DESC) FILTER (WHERE kind "
         "= 'payment'))[1], ''), "
         "coalesce((array_agg(method ORDER BY seq DESC) FILTER (WHERE kind = "
-        "'payment'))[1], '') "
+        "'payment'))[1], ''), "
+        /* what is held of the payment $2: it, less "$2@..." reversals */
+        "coalesce(sum(amount_minor) FILTER (WHERE $2 <> '' AND ((kind = "
+        "'payment' AND reference = $2) OR (kind = 'payment_reversal' AND "
+        "starts_with(reference, $2 || '@')))), 0) "
         "FROM ledger_entries WHERE pledge_id = $1",
-        1, params, f);
+        2, params, f);
     if (rc)
         return rc;
     memset(m, 0, sizeof *m);
@@ -41,6 +46,7 @@ int st_read_money(struct pledge_money *m, struct store *s,
     st_strcol(m->provider, sizeof m->provider, r, 0, 5);
     st_strcol(m->reference, sizeof m->reference, r, 0, 6);
     st_strcol(m->method, sizeof m->method, r, 0, 7);
+    m->ref_held = st_i64col(r, 0, 8);
     PQclear(r);
     return 0;
 }
@@ -49,7 +55,7 @@ int store_pledge_money(struct pledge_money *m, struct store *s,
                        const struct pledge *p, struct fault *f)
 {
     int rc = st_ensure(s, f);
-    return rc ? rc : st_read_money(m, s, p, f);
+    return rc ? rc : st_read_money(m, s, p, NULL, f);
 }
 
 /* The refunds row naming the refund's last entry. */
@@ -74,7 +80,7 @@ static int append_moves(struct money_append *m, struct store *s,
     struct totals t;
     int rc;
     if ((rc = st_lock_head(&t, s, p->campaign_id, f)) != 0 ||
-        (rc = st_read_money(&m->before, s, p, f)) != 0)
+        (rc = st_read_money(&m->before, s, p, m->held_ref, f)) != 0)
         return rc;
     struct money_move moves[MONEY_MOVES_MAX];
     size_t n = 0;
@@ -215,4 +221,53 @@ int store_entry_by_reference(struct ledger_entry *e, struct store *s,
                                        reference);
     PQclear(r);
     return rc;
+}
+
+int store_provider_event_known(struct store *s, const char *provider,
+                               const char *event_id, struct fault *f)
+{
+    int rc = st_ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[2] = {provider, event_id};
+    PGresult *r;
+    if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
+                     "SELECT 1 FROM provider_events WHERE provider = $1 "
+                     "AND event_id = $2",
+                     2, params, f)) != 0)
+        return rc;
+    rc = PQntuples(r) == 1;
+    PQclear(r);
+    return rc;
+}
+
+/* The lock's first key names what it guards (migrations use 7375836). */
+#define PAY_LOCK_CLASS "7375837"
+
+int store_pledge_try_lock(struct store *s, const char *pledge_id,
+                          struct fault *f)
+{
+    int rc = st_ensure(s, f);
+    if (rc)
+        return rc;
+    const char *params[1] = {pledge_id};
+    PGresult *r;
+    if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
+                     "SELECT pg_try_advisory_lock(" PAY_LOCK_CLASS
+                     ", hashtext($1))",
+                     1, params, f)) != 0)
+        return rc;
+    rc = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return rc;
+}
+
+void store_pledge_unlock(struct store *s, const char *pledge_id)
+{
+    const char *params[1] = {pledge_id};
+    PGresult *r;
+    if (st_run(&r, s, PGRES_TUPLES_OK,
+               "SELECT pg_advisory_unlock(" PAY_LOCK_CLASS ", hashtext($1))",
+               1, params, NULL) == 0)
+        PQclear(r);
 }

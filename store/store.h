@@ -146,6 +146,8 @@ struct money_append {
     const char *refund_id;     /* non-NULL: a refunds row names the last
                                   entry (its receipt's subject) */
     const struct admin_action *log; /* may be NULL */
+    const char *held_ref;      /* may be NULL: a payment's reference, whose
+                                  money held decide sees as ref_held */
     /* out */
     struct pledge_money before; /* what decide saw */
     struct ledger_entry entries[MONEY_MOVES_MAX];
@@ -171,6 +173,18 @@ int store_entry_by_reference(struct ledger_entry *e, struct store *s,
 int store_pledge_money(struct pledge_money *m, struct store *s,
                        const struct pledge *p, struct fault *f)
     __attribute__((warn_unused_result));
+
+/* 1 if a provider's event id was recorded (handled) before, else 0. */
+int store_provider_event_known(struct store *s, const char *provider,
+                               const char *event_id, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* A session-level advisory lock on one pledge's payments (a card charge
+ * in flight): 1 if taken, 0 if another session holds it. Released by
+ * store_pledge_unlock or when the connection ends. */
+int store_pledge_try_lock(struct store *s, const char *pledge_id,
+                          struct fault *f) __attribute__((warn_unused_result));
+void store_pledge_unlock(struct store *s, const char *pledge_id);
 
 /* Records a provider's event id: 1 if new, 0 if handled before. */
 int store_provider_event(struct store *s, const char *provider,
