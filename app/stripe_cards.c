@@ -182,9 +182,14 @@ int stripe_refund_held(char ref[LEDGER_REF_MAX + 1], struct app *a,
 {
     ref[0] = '\0';
     struct pledge_money m;
-    int rc = payments_state(&m, a, pledge_id, f);
-    if (rc || m.paid <= 0 || strcmp(m.provider, "stripe") != 0)
-        return rc == FAULT_NOT_FOUND ? 0 : rc; /* the refund says 404 */
+    struct fault local = {0};
+    int rc = payments_state(&m, a, pledge_id, &local);
+    if (rc == FAULT_NOT_FOUND) /* not a pledge: the refund itself says */
+        return 0;
+    if (rc)
+        return fault_set(f, rc, local.field, "%s", local.message);
+    if (m.paid <= 0 || strcmp(m.provider, "stripe") != 0)
+        return 0;
     if (a->stripe == NULL)
         return fault_set(f, FAULT_CONFLICT, NULL,
                          "the pledge was paid through Stripe and this server "
@@ -197,7 +202,6 @@ int stripe_refund_held(char ref[LEDGER_REF_MAX + 1], struct app *a,
     if ((rc = stripe_idem_key(key, "refund", pledge_id, f)) != 0)
         return rc;
     struct stripe_refund re;
-    struct fault local = {0};
     rc = stripe_refund_create(&re, NULL, a->stripe, m.reference, 0, key,
                               &local);
     /* Nothing left to refund: given back already (in Stripe's Dashboard,

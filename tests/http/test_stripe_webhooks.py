@@ -11,7 +11,7 @@ from client import assert_error, get
 from fixtures import psql
 from stripe_emu import (HOOK, charge, deliver, event, get_charge,
                         get_dispute, refund, sign)
-from test_payments import new_campaign, pledge
+from test_payments import export_rows, head, new_campaign, pledge, recompute
 
 
 def entries(pid):
@@ -83,6 +83,10 @@ def test_a_partial_refund_then_the_rest():
         f"payment_reversal|-1000|{ch['id']}@refunded:1000",
         f"payment_reversal|-1500|{ch['id']}@refunded:2500", "refund|-2500|"]
     assert collected(cid) == 0
+    # Both totals from the export by the kind rules alone: the signed head's.
+    h = head(cid)
+    assert recompute(export_rows(cid)) == (h["raised_minor"],
+                                           h["collected_minor"]) == (0, 0)
 
 
 def test_a_dispute_before_its_charge_is_recorded_once():
