@@ -151,8 +151,9 @@ int stripe_card_pay(struct payment_result *res, struct app *a,
                  ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
                  : store_pledge_try_lock(lock, pledge_id, f);
     if (rc == 0)
-        rc = fault_set(f, FAULT_IDEM_IN_FLIGHT, NULL,
-                       "a payment of this pledge is in progress");
+        rc = fault_set(f, FAULT_CONFLICT, NULL,
+                       "a payment of this pledge is in progress: try again "
+                       "in a moment");
     else if (rc == 1)
         rc = prepare(res, p, a, campaign_id, pledge_id, f);
     if (rc == 1) {

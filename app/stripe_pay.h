@@ -29,7 +29,7 @@ struct app;
  * metadata.pledge_id set, under the Idempotency-Key
  * "pledged-charge-<pledge>.<hash of the token>" (a retry of the same token never
  * charges twice; a new card is a new token). One charge per pledge runs at
- * a time (an advisory lock: FAULT_IDEM_IN_FLIGHT while another runs), and
+ * a time (an advisory lock: FAULT_CONFLICT while another runs), and
  * a pledge that holds money already is not charged again: *res is then its
  * payment (recorded false) when Stripe paid it, else FAULT_CONFLICT.
  * Faults: FAULT_INVALID on "token", FAULT_NOT_FOUND (no such pledge in

@@ -134,3 +134,25 @@ def test_refunding_a_card_paid_pledge_gives_the_money_back_in_stripe():
     again = admin("POST", f"/v1/admin/pledges/{p['id']}/refund", key=key)
     assert again.status == 201 and again.header("idempotent-replayed")
     assert get_charge(pay["reference"])["amount_refunded"] == 2500
+
+
+def test_two_cards_at_once_charge_one():
+    import threading
+    import time
+    cid = new_campaign(provider="stripe")["id"]
+    p = pledge(cid, 2500)
+    answers = []
+    # The first card's charge is slowed by one 429 (our client waits ~0.5 s
+    # and tries again), so the second tab's card arrives while it runs.
+    first = threading.Thread(target=lambda: answers.append(
+        card(cid, p["id"], f"tok_429|tok_visa|{suffix()}").status))
+    first.start()
+    time.sleep(0.2)
+    second = card(cid, p["id"], "tok_mastercard")
+    first.join()
+    assert answers == [201], answers
+    assert "in progress" in assert_error(second, 409, "conflict")["message"]
+    assert len(charges_of(p["id"])) == 1
+    # Once the first is done, the other tab learns it was paid.
+    assert card(cid, p["id"], "tok_mastercard").status == 200
+    assert len(charges_of(p["id"])) == 1
