@@ -1,7 +1,8 @@
 /* pledged donate widget. Embed with one line:
  *   <script src="https://HOST/widget.js" data-campaign="help-us" async></script>
  * Renders into a Shadow DOM, so the host page's CSS cannot reach it. Talks
- * only to the server it was loaded from; no external assets. */
+ * only to the server it was loaded from; loads nothing else, except Stripe.js
+ * from the campaign's `card.js` when the reader is about to pay by card. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -33,7 +34,9 @@
     "label{display:flex;flex-direction:column;font-size:.9em}" +
     "input{font:inherit;padding:7px 8px;border:1px solid #9aa3b2;border-radius:6px;width:9em;max-width:100%}" +
     ".msg{min-height:1.4em;margin-top:10px}.err{color:#b00020}.ok{color:#1f6b3c}" +
-    ".thanks{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px;word-break:break-all}";
+    ".thanks{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px;word-break:break-all}" +
+    ".pay{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px;word-break:normal}" +
+    "::slotted([slot=card]){display:block;max-width:24em;padding:9px 8px;margin:0 0 8px;border:1px solid #9aa3b2;border-radius:6px;background:#fff}";
 
   var el = function (tag, attrs, text) {
     var e = document.createElement(tag);
@@ -235,7 +238,20 @@
     ui.thanks.textContent = "";
     ui.thanks.appendChild(el("p", {}, "Receipt id: "));
     ui.thanks.firstChild.appendChild(el("code", { class: "receipt-id" }, p.id));
-    var dl = el("a", { download: "receipt-" + p.id + ".json",
+    ui.thanks.appendChild(receiptLinks(doc, "receipt-" + p.id + ".json"));
+    refreshTotals();
+    payStep(p);
+  }
+
+  function refreshTotals() {
+    request("GET", "/v1/campaigns/" + id + "/totals").then(function (r) { return r.json(); })
+      .then(showTotals).catch(function () {});
+  }
+
+  /* "Download" and "Verify" for a signed document: a pledge's receipt or a
+   * payment's. */
+  function receiptLinks(doc, file) {
+    var dl = el("a", { download: file,
       href: "data:application/json;charset=utf-8," + encodeURIComponent(JSON.stringify(doc)) },
       "Download the signed receipt");
     var verify = el("a", { href: "#", class: "verify" }, "Verify the receipt");
@@ -251,9 +267,151 @@
     links.appendChild(document.createTextNode(" · "));
     links.appendChild(verify);
     links.appendChild(result);
-    ui.thanks.appendChild(links);
-    request("GET", "/v1/campaigns/" + id + "/totals").then(function (r) { return r.json(); })
-      .then(showTotals).catch(function () {});
+    return links;
+  }
+
+  /* The payment step (docs/PAYMENTS.md, "Widget"): after a pledge, a card
+   * form when the server takes cards for this campaign (campaign.card), else
+   * a link to the campaign's Stripe Payment Link, else nothing: a campaign
+   * without a provider keeps promises only. */
+  var stripe = null, card = null;
+
+  function payStep(p) {
+    dropCard();
+    if (p.amount_minor <= 0) return; /* a free pledge has nothing to pay */
+    if (campaign.card) cardStep(p);
+    else if (campaign.payment_link) payLink(p);
+  }
+
+  function payLink(p) {
+    var url;
+    try { url = new URL(campaign.payment_link); } catch (e) { return; }
+    /* Stripe files the payment under our pledge id; set() keeps the link's
+     * own query. */
+    url.searchParams.set("client_reference_id", p.id);
+    var para = el("p", { class: "pay" }, "Your pledge is a promise until it is paid. ");
+    para.appendChild(el("a", { class: "pay-link", href: url.href, target: "_blank", rel: "noopener" }, "Pay now"));
+    ui.thanks.appendChild(para);
+  }
+
+  /* Stripe.js is always loaded from Stripe (never copied: Stripe and PCI
+   * require it), by one <script> in the host page, shared by every widget
+   * on it. */
+  function loadStripe(src) {
+    if (window.Stripe) return Promise.resolve(window.Stripe);
+    return new Promise(function (ok, fail) {
+      var s = [].filter.call(document.scripts, function (x) { return x.src === src; })[0];
+      if (!s) {
+        s = el("script", { src: src, async: "" });
+        document.head.appendChild(s);
+      }
+      s.addEventListener("load", function () { window.Stripe ? ok(window.Stripe) : fail(); });
+      s.addEventListener("error", fail);
+    });
+  }
+
+  /* Stripe's card field is an iframe that Stripe.js refuses to mount in a
+   * shadow root (its frames must reach the page's DOM), so it is mounted in a
+   * child of our host element, in the page's DOM, and shown inside the
+   * widget through a <slot>. Card numbers go from that iframe to Stripe;
+   * this script and our server only ever see a token. */
+  function dropCard() {
+    if (card && card.destroy) card.destroy();
+    card = null;
+    host.textContent = "";
+  }
+
+  function cardStep(p) {
+    var step = el("div", { class: "pay" });
+    step.appendChild(el("p", {}, "Pay it now by card:"));
+    step.appendChild(el("slot", { name: "card" }));
+    var btn = el("button", { type: "button", class: "pay-btn", disabled: "" }, "Pay " + money(p.amount_minor));
+    var msg = el("p", { class: "pay-msg", role: "status", "aria-live": "polite" }, "Loading the card form…");
+    step.appendChild(btn);
+    step.appendChild(msg);
+    ui.thanks.appendChild(step);
+    var tell = function (text, isError) {
+      msg.textContent = text;
+      msg.className = "pay-msg " + (isError ? "err" : "ok");
+    };
+
+    loadStripe(campaign.card.js).then(function (Stripe) {
+      if (!step.isConnected) return; /* a newer pledge replaced this one */
+      stripe = stripe || Stripe(campaign.card.publishable_key);
+      var mount = el("div", { slot: "card" });
+      host.appendChild(mount);
+      card = stripe.elements().create("card", { style: { base: { fontSize: "16px" } } });
+      card.mount(mount);
+      btn.disabled = false;
+      tell("", false);
+    }).catch(function () {
+      tell("The card form could not be loaded. Your pledge is recorded; try again later.", true);
+    });
+
+    btn.addEventListener("click", function () {
+      if (busy || !card) return;
+      busy = btn.disabled = true;
+      tell("Checking your card…", false);
+      stripe.createToken(card).then(function (result) {
+        if (result.error) return again(result.error.message);
+        tell("Taking the payment…", false);
+        send(result.token.id, 0);
+      }, function () { again("Could not reach the card service. Try again."); });
+    });
+
+    function again(text) { /* this card may be retried or replaced */
+      busy = btn.disabled = false;
+      tell(text, true);
+    }
+
+    /* A token is spent by one charge: every retry of a payment sends the
+     * same token in the same request, which the server runs once. */
+    function send(token, tries) {
+      request("POST", "/v1/campaigns/" + id + "/pledges/" + p.id + "/card", { token: token })
+        .then(function (r) {
+          return r.json().then(function (d) { return [r.status, d]; }, function () { return [r.status, null]; });
+        })
+        .then(function (a) { answer(a[0], a[1], token, tries); },
+              function () { answer(0, null, token, tries); });
+    }
+
+    function answer(status, data, token, tries) {
+      if (status === 201 || status === 200) return paid(data);
+      if (status === 402) {
+        if (card && card.clear) card.clear();
+        return again("Your card was declined. Try another card.");
+      }
+      /* 502 provider_unavailable, any 5xx, a throttle or no answer at all:
+       * the card may have been charged. Send the same request again, never
+       * a new token; if it stays unknown, the webhook records the charge. */
+      if (status === 0 || status === 429 || status >= 500) {
+        if (tries < 3) {
+          var s = 1 << tries; /* 1, 2, 4 s */
+          tell("Confirming your payment… (retrying in " + s + " s)", false);
+          return setTimeout(function () { send(token, tries + 1); }, s * 1000);
+        }
+        busy = false;
+        return tell("Your payment could not be confirmed yet. Please do not pay again: " +
+          "if your card was charged, the payment will be recorded.", true);
+      }
+      if (status === 422) return again(data && data.error ? data.error.message : "Try another card.");
+      busy = false; /* 409, 404: there is nothing left to pay here */
+      tell(data && data.error ? data.error.message : "Something went wrong.", true);
+    }
+
+    function paid(data) {
+      busy = false;
+      dropCard();
+      var pay = data.payment, doc = data.receipt;
+      say("Thank you! Your payment of " + money(pay.amount_minor) + " is received.", false);
+      step.textContent = "";
+      step.className = "pay paid";
+      step.appendChild(el("p", { class: "ok" }, "Payment received: " + money(pay.amount_minor) + ". Thank you!"));
+      step.appendChild(el("p", {}, "Payment receipt id: "));
+      step.lastChild.appendChild(el("code", { class: "payment-id" }, doc.receipt.payment_id));
+      step.appendChild(receiptLinks(doc, "payment-" + doc.receipt.payment_id + ".json"));
+      refreshTotals();
+    }
   }
 
   request("GET", "/v1/campaigns/" + id).then(function (r) {
