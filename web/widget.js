@@ -305,8 +305,9 @@
         s = el("script", { src: src, async: "" });
         document.head.appendChild(s);
       }
-      s.addEventListener("load", function () { window.Stripe ? ok(window.Stripe) : fail(); });
-      s.addEventListener("error", fail);
+      var no = function () { fail(new Error("Stripe.js did not load from " + src)); };
+      s.addEventListener("load", function () { window.Stripe ? ok(window.Stripe) : no(); });
+      s.addEventListener("error", no);
     });
   }
 
@@ -344,8 +345,11 @@
       card.mount(mount);
       btn.disabled = false;
       tell("", false);
-    }).catch(function () {
-      tell("The card form could not be loaded. Your pledge is recorded; try again later.", true);
+    }).catch(function (e) { /* blocked (a page's CSP), offline, or refused */
+      console.error("pledged widget: no card form:", e);
+      if (!step.isConnected) return;
+      tell("The card form could not be loaded. Your pledge is recorded.", true);
+      if (campaign.payment_link) payLink(p);
     });
 
     btn.addEventListener("click", function () {
