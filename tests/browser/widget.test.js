@@ -1,8 +1,16 @@
 // The donate widget in real headless Chromium (Debian's), against a real
 // pledged server and Postgres. Prints "N passed, N failed".
+//
+// The payment step: the one thing not real here is Stripe.js, which the
+// browser would load from js.stripe.com (no internet in the tests). A
+// STAND-IN (STRIPE_STANDIN, below) is served in its place; it replaces only
+// Stripe's tokenising call in the browser (card number -> token). The charge
+// itself goes to the real server, which calls a real Stripe emulator
+// (stripe-stateful-mock, started by scripts/test) with that token.
 "use strict";
 const { chromium } = require("playwright-core");
 const http = require("http");
+const crypto = require("crypto");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
@@ -75,6 +83,282 @@ async function pledgeTier(page, label) {
   const after = await totals();
   assert(after.raised_minor === want, "ledger total rose by 2,500 $");
   return id;
+}
+
+// ---- The payment step -------------------------------------------------
+
+// Stands in for https://js.stripe.com/v3/ (served by page.route). Only what
+// the widget calls: Stripe(pk).elements().create("card") with mount(),
+// clear(), destroy(), and stripe.createToken(card). The card field is a
+// plain <input>; the tokens are the emulator's test tokens, so what the
+// server then does with them (customer, charge, decline) is real.
+const STRIPE_STANDIN = `(function () {
+  var TOKENS = { "4242424242424242": "tok_visa", "4000000000000002": "tok_chargeDeclined" };
+  window.Stripe = function (pk) {
+    (window.__stripeKeys = window.__stripeKeys || []).push(pk);
+    return {
+      elements: function () { return { create: function (type) {
+        if (type !== "card") throw new Error("stand-in: only the card element");
+        var input = null;
+        return {
+          mount: function (el) {
+            // As Stripe.js does: its frames must reach the page's DOM.
+            if (el.getRootNode() instanceof ShadowRoot)
+              throw new Error("IntegrationError: Elements cannot be mounted in a ShadowRoot. Please mount in the Light DOM.");
+            input = document.createElement("input");
+            input.name = "cardnumber";
+            input.setAttribute("aria-label", "Card number");
+            el.appendChild(input);
+          },
+          clear: function () { input.value = ""; },
+          destroy: function () { input.remove(); },
+          _number: function () { return input.value.replace(/\s/g, ""); }
+        };
+      } }; },
+      createToken: function (card) {
+        var id = TOKENS[card._number()];
+        return Promise.resolve(id ? { token: { id: id, object: "token" } } :
+          { error: { type: "validation_error", code: "invalid_number",
+                     message: "Your card number is invalid." } });
+      }
+    };
+  };
+})();`;
+
+const ADMIN_FILE = process.env.PLEDGED_ADMIN_TOKEN_FILE;
+
+async function admin(method, p, body) {
+  assert(ADMIN_FILE, "PLEDGED_ADMIN_TOKEN_FILE is set (scripts/test passes it)");
+  const token = fs.readFileSync(ADMIN_FILE, "utf8").trim();
+  return fetch(BASE + p, {
+    method, body: JSON.stringify(body),
+    headers: { Authorization: "Bearer " + token, "Content-Type": "application/json",
+               "Idempotency-Key": crypto.randomUUID() },
+  });
+}
+
+async function newCampaign(origin, money) {
+  const body = Object.assign({
+    id: "w-" + crypto.randomBytes(5).toString("hex"), title: "Widget payments",
+    currency: "USD", goal_minor: 1000000, tiers: [0, 2500, 10000],
+    allowed_origins: [origin],
+  }, money);
+  const r = await admin("POST", "/v1/admin/campaigns", body);
+  const data = await r.json();
+  assert(r.status === 201, "campaign created: " + r.status + " " + JSON.stringify(data));
+  return data;
+}
+
+async function publicCampaign(cid) {
+  return (await fetch(`${BASE}/v1/campaigns/${cid}`)).json();
+}
+
+async function totalsOf(cid) {
+  return (await fetch(`${BASE}/v1/campaigns/${cid}/totals`)).json();
+}
+
+// Totals are read from a cache refreshed just after each commit: wait.
+async function totalsUntil(cid, ok) {
+  let t = await totalsOf(cid);
+  for (let i = 0; i < 250 && !ok(t); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    t = await totalsOf(cid);
+  }
+  return t;
+}
+
+function payments(pledgeId) {
+  return psql("SELECT coalesce(string_agg(amount_minor || ' ' || provider || ' ' || " +
+              "reference, ','), '') FROM ledger_entries WHERE kind = 'payment' " +
+              "AND pledge_id = :'v1'", pledgeId);
+}
+
+// Pledges a tier in the widget on page; returns the pledge id.
+async function pledgeIn(page, label) {
+  const before = await page.locator(W + " .receipt-id").allTextContents();
+  await page.locator(W + " .tiers button", { hasText: label }).click();
+  await page.waitForFunction(([sel, old]) => {
+    const id = document.querySelector(sel).shadowRoot.querySelector(".receipt-id");
+    return id && id.textContent !== old;
+  }, [W, before[0] || ""]);
+  return page.locator(W + " .receipt-id").textContent();
+}
+
+async function payWith(page, number) {
+  await page.locator(W + " input[name=cardnumber]").fill(number);
+  await page.locator(W + " .pay-btn").click();
+}
+
+async function payMsg(page, re) {
+  await page.waitForFunction(([sel, src]) => {
+    const m = document.querySelector(sel).shadowRoot.querySelector(".pay-msg");
+    return m && new RegExp(src).test(m.textContent);
+  }, [W, re.source]);
+  return page.locator(W + " .pay-msg").textContent();
+}
+
+async function paymentTests(browser) {
+  // The pages live on an origin of their own, as on a newspaper's site:
+  // pledged's own pages (/, /embed/ID) forbid scripts from elsewhere.
+  const server = http.createServer((req, res) => {
+    const cid = (/^\/c\/([a-z0-9-]+)$/.exec(req.url) || [])[1];
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><meta charset=utf-8><title>News</title><p>An article</p>
+      <script src="${BASE}/widget.js" data-campaign="${cid}" async></script>`);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const away = []; // every request that left this machine, but for Stripe.js
+  let stripeJs = null, stripeLoads = 0;
+  browser.on("request", (r) => {
+    const u = new URL(r.url());
+    if (u.hostname !== "127.0.0.1" && r.url() !== stripeJs) away.push(r.url());
+  });
+  const cardPosts = [];
+  async function open(cid) {
+    const page = await browser.newPage();
+    page.on("request", (r) => {
+      if (r.method() === "POST" && /\/card$/.test(r.url())) cardPosts.push(r.postData());
+    });
+    if (stripeJs)
+      await page.route((u) => u.href === stripeJs, (route) => {
+        stripeLoads++;
+        route.fulfill({ status: 200, contentType: "text/javascript", body: STRIPE_STANDIN });
+      });
+    await openWidget(page, `${origin}/c/${cid}`);
+    return page;
+  }
+
+  try {
+    await test("help-us, with no provider, shows no payment step", async () => {
+      const page = await browser.newPage();
+      await openWidget(page, BASE + "/"); // the reference page, as it was
+      await pledgeTier(page, "Pledge 2,500 $");
+      assert(await page.locator(W + " .pay, " + W + " slot").count() === 0, "no payment step");
+      assert(await page.locator("script[src*=stripe]").count() === 0, "no Stripe.js");
+      assert(await page.evaluate((sel) => document.querySelector(sel).children.length, W) === 0,
+             "nothing mounted in the host page");
+      await page.close();
+    });
+
+    let cid, page;
+    await test("a Stripe campaign offers the card form with its publishable key", async () => {
+      cid = (await newCampaign(origin, { provider: "stripe" })).id;
+      const c = await publicCampaign(cid);
+      assert(c.card && /^pk_test_/.test(c.card.publishable_key), "card " + JSON.stringify(c.card));
+      assert(c.card.js === "https://js.stripe.com/v3/", "Stripe.js from Stripe: " + c.card.js);
+      stripeJs = c.card.js;
+      page = await open(cid);
+      await pledgeIn(page, "Pledge 25 $");
+      await page.locator(W + " input[name=cardnumber]").waitFor();
+      assert(stripeLoads === 1, "Stripe.js loaded once: " + stripeLoads);
+      const keys = await page.evaluate(() => window.__stripeKeys);
+      assert(JSON.stringify(keys) === JSON.stringify([c.card.publishable_key]), "keys " + keys);
+      // The card field sits in the page's DOM, slotted into the widget.
+      assert(await page.locator(W + " > [slot=card] input").count() === 1, "mounted in the light DOM");
+      assert(await page.locator(W + " .pay-btn").textContent() === "Pay 25 $", "button names the amount");
+    });
+
+    await test("a card payment goes through end to end: Payment received, collected rises", async () => {
+      const before = await totalsOf(cid);
+      const pid = await page.locator(W + " .receipt-id").textContent();
+      const sent = cardPosts.length;
+      await payWith(page, "4242424242424242");
+      await page.locator(W + " .pay.paid").waitFor();
+      const text = await page.locator(W + " .pay.paid").textContent();
+      assert(/Payment received: 25 \$/.test(text), "paid: " + text);
+      assert(cardPosts.length === sent + 1 && JSON.parse(cardPosts[sent]).token === "tok_visa",
+             "one request with the token: " + cardPosts.slice(sent));
+      const after = await totalsUntil(cid, (t) => t.collected_minor !== before.collected_minor);
+      assert(after.collected_minor === before.collected_minor + 2500,
+             `collected ${before.collected_minor} -> ${after.collected_minor}`);
+      assert(/^2500 stripe ch_\S+$/.test(payments(pid)), "ledger: " + payments(pid));
+      // Shown total: money collected (the default with a provider).
+      await page.waitForFunction(([sel, want]) =>
+        document.querySelector(sel).shadowRoot.querySelector(".raised")
+          .getAttribute("data-raised-minor") === want, [W, String(after.collected_minor)]);
+      await page.locator(W + " .paid a.verify").click();
+      await page.waitForFunction((sel) =>
+        /valid/.test(document.querySelector(sel).shadowRoot.querySelector(".paid .verified").textContent), W);
+      const v = await page.locator(W + " .paid .verified").textContent();
+      assert(v.includes("signature valid"), "payment receipt verifies: " + v);
+      assert(await page.locator(W + " input[name=cardnumber]").count() === 0, "card field gone");
+    });
+
+    await test("a declined card charges nothing; another card then pays the same pledge", async () => {
+      const pid = await pledgeIn(page, "Pledge 25 $");
+      const before = await totalsOf(cid);
+      const sent = cardPosts.length;
+      await payWith(page, "1234 5678 9012 3456");
+      assert(/invalid/.test(await payMsg(page, /invalid/)), "Stripe.js's own message");
+      assert(cardPosts.length === sent, "nothing sent for a number Stripe.js refused");
+      await payWith(page, "4000000000000002");
+      const msg = await payMsg(page, /declined/);
+      assert(msg === "Your card was declined. Try another card.", "declined: " + msg);
+      assert(JSON.parse(cardPosts[sent]).token === "tok_chargeDeclined", "the declined token");
+      assert(payments(pid) === "", "no payment: " + payments(pid));
+      assert((await totalsOf(cid)).collected_minor === before.collected_minor, "collected unchanged");
+      await payWith(page, "4242424242424242");
+      await page.locator(W + " .pay.paid").waitFor();
+      const after = await totalsUntil(cid, (t) => t.collected_minor !== before.collected_minor);
+      assert(after.collected_minor === before.collected_minor + 2500, "collected " + after.collected_minor);
+      assert(/^2500 stripe ch_\S+$/.test(payments(pid)), "ledger: " + payments(pid));
+    });
+
+    // The server's 502 is faked below (the emulator never times out); the
+    // widget must repeat the very same request, never mint a second token.
+    const unavailable = (route) => route.fulfill({
+      status: 502, contentType: "application/json",
+      body: JSON.stringify({ error: { code: "provider_unavailable", message: "the payment provider is unavailable" } }),
+    });
+    await test("provider_unavailable: the same token is sent again, then paid", async () => {
+      const pid = await pledgeIn(page, "Pledge 25 $");
+      let fails = 2;
+      await page.route("**/card", (route) => (fails-- > 0 ? unavailable(route) : route.fallback()));
+      const sent = cardPosts.length;
+      await payWith(page, "4242424242424242");
+      await page.locator(W + " .pay.paid").waitFor({ timeout: 15000 });
+      await page.unroute("**/card");
+      const bodies = cardPosts.slice(sent);
+      assert(bodies.length === 3 && bodies.every((b) => b === bodies[0]), "same request 3 times: " + bodies);
+      assert(/^2500 stripe ch_\S+$/.test(payments(pid)), "ledger: " + payments(pid));
+    });
+
+    await test("provider_unavailable throughout: told not to pay again, no second token", async () => {
+      const pid = await pledgeIn(page, "Pledge 25 $");
+      await page.route("**/card", unavailable);
+      const sent = cardPosts.length;
+      await payWith(page, "4242424242424242");
+      const msg = await payMsg(page, /could not be confirmed/);
+      await page.unroute("**/card");
+      assert(/do not pay again/.test(msg), "message: " + msg);
+      const bodies = cardPosts.slice(sent);
+      assert(bodies.length === 4 && bodies.every((b) => b === bodies[0]), "one token, 4 tries: " + bodies);
+      assert(await page.locator(W + " .pay-btn").isDisabled(), "no second payment offered");
+      assert(payments(pid) === "", "nothing recorded here (the webhook would)");
+      await page.close();
+    });
+
+    await test("a campaign with only a Payment Link: Pay now carries the pledge id", async () => {
+      const made = await newCampaign(origin, { payment_link: "https://buy.stripe.com/test_pledged?locale=en" });
+      const c = await publicCampaign(made.id);
+      assert(c.card === null, "no card form: " + JSON.stringify(c.card));
+      const loads = stripeLoads;
+      const p = await open(c.id);
+      const pid = await pledgeIn(p, "Pledge 25 $");
+      const href = await p.locator(W + " a.pay-link").getAttribute("href");
+      assert(href === `https://buy.stripe.com/test_pledged?locale=en&client_reference_id=${pid}`, "href " + href);
+      assert(await p.locator(W + " a.pay-link").textContent() === "Pay now", "Pay now");
+      assert(stripeLoads === loads && await p.locator(W + " .pay-btn").count() === 0, "no card form");
+      await p.close();
+    });
+
+    await test("nothing but Stripe.js was loaded from elsewhere", async () => {
+      assert(away.length === 0, "requests: " + away);
+    });
+  } finally {
+    server.close();
+  }
 }
 
 (async () => {
@@ -229,6 +513,8 @@ async function pledgeTier(page, label) {
       server.close();
     }
   });
+
+  await paymentTests(browser);
 
   await browser.close();
   fs.rmSync(userDir, { recursive: true, force: true });
