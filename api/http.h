@@ -82,7 +82,7 @@ struct reply {
     void *stream_ctx;
     size_t nheaders;
     const char *header_names[REPLY_HEADERS_MAX];
-    char header_values[REPLY_HEADERS_MAX][256];
+    char header_values[REPLY_HEADERS_MAX][512];
 };
 
 void reply_init(struct reply *r);
@@ -91,7 +91,7 @@ void reply_release(struct reply *r);
 /* Sends a reply filled after request.suspend(). */
 void reply_resume(void *token);
 
-/* Adds a response header (value copied, cut at 255 bytes). */
+/* Adds a response header (value copied, cut at 511 bytes). */
 void reply_header(struct reply *r, const char *name, const char *value);
 
 /* Sets status and a compact JSON body from v, which this takes (decrefs). */

@@ -66,10 +66,38 @@ static void serve_file(struct reply *out, struct request *req,
     "style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "     \
     "form-action 'none'; "
 
+/* Our pages' policy; with a card form configured, the widget may load
+ * Stripe.js from its origin, which frames js.stripe.com and
+ * hooks.stripe.com and talks to api.stripe.com (Stripe's CSP guide). */
+static void page_csp(struct reply *out, const struct request *req,
+                     const char *ancestors)
+{
+    const struct api *api = req->api;
+    char origin[160] = "";
+    const char *js = api->stripe_js, *host = js ? strstr(js, "://") : NULL;
+    if (api->stripe_publishable_key && api->stripe_publishable_key[0] &&
+        host && strncmp(js, "https://", 8) == 0) {
+        size_t n = (size_t)(host + 3 - js) + strcspn(host + 3, "/?#");
+        if (n < sizeof origin && strcspn(js, " ;,'\"") >= n)
+            snprintf(origin, sizeof origin, "%.*s", (int)n, js);
+    }
+    char csp[512];
+    if (origin[0])
+        snprintf(csp, sizeof csp,
+                 "default-src 'none'; script-src 'self' %s; connect-src "
+                 "'self' https://api.stripe.com; frame-src "
+                 "https://js.stripe.com https://hooks.stripe.com; "
+                 "style-src 'unsafe-inline'; img-src 'self' data:; "
+                 "base-uri 'none'; form-action 'none'; frame-ancestors %s",
+                 origin, ancestors);
+    else
+        snprintf(csp, sizeof csp, PAGE_CSP "frame-ancestors %s", ancestors);
+    reply_header(out, "Content-Security-Policy", csp);
+}
+
 void handle_index(struct reply *out, struct request *req)
 {
-    reply_header(out, "Content-Security-Policy",
-                 PAGE_CSP "frame-ancestors 'none'");
+    page_csp(out, req, "'none'");
     reply_header(out, "Referrer-Policy", "no-referrer");
     serve_file(out, req, "index.html", "text/html; charset=utf-8",
                "no-cache");
@@ -90,7 +118,7 @@ void handle_embed(struct reply *out, struct request *req)
         reply_not_found(out, "campaign");
         return;
     }
-    reply_header(out, "Content-Security-Policy", PAGE_CSP "frame-ancestors *");
+    page_csp(out, req, "*");
     reply_header(out, "Referrer-Policy", "no-referrer");
     /* The id is [a-z0-9-] only, so it needs no escaping in HTML. */
     const char *mark = strstr((const char *)f->data, "{{CAMPAIGN}}");

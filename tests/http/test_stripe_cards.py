@@ -156,3 +156,15 @@ def test_two_cards_at_once_charge_one():
     # Once the first is done, the other tab learns it was paid.
     assert card(cid, p["id"], "tok_mastercard").status == 200
     assert len(charges_of(p["id"])) == 1
+
+
+def test_our_pages_let_stripe_js_load_when_cards_are_configured():
+    cid = new_campaign(provider="stripe")["id"]
+    for path in ("/", f"/embed/{cid}"):
+        csp = get(path).header("content-security-policy")
+        assert "script-src 'self' https://js.stripe.com;" in csp, csp
+        assert "frame-src https://js.stripe.com https://hooks.stripe.com" in csp
+        assert "connect-src 'self' https://api.stripe.com;" in csp
+        assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in get("/").header(
+        "content-security-policy")

@@ -76,12 +76,16 @@ def test_a_partial_refund_then_the_rest():
     ok(deliver(event("charge.refunded", get_charge(ch["id"]))), "recorded")
     assert collected(cid) == 1500
     assert get(f"/v1/campaigns/{cid}/totals").json()["raised_minor"] == 2500
+    refund(ch["id"], 500)  # 1,500 refunded in all: 1,000 still held
+    ok(deliver(event("charge.refunded", get_charge(ch["id"]))), "recorded")
+    assert collected(cid) == 1000
     refund(ch["id"])
     ok(deliver(event("charge.refunded", get_charge(ch["id"]))), "recorded")
     assert entries(p["id"]) == [
         "pledge|2500|", f"payment|2500|{ch['id']}",
         f"payment_reversal|-1000|{ch['id']}@refunded:1000",
-        f"payment_reversal|-1500|{ch['id']}@refunded:2500", "refund|-2500|"]
+        f"payment_reversal|-500|{ch['id']}@refunded:1500",
+        f"payment_reversal|-1000|{ch['id']}@refunded:2500", "refund|-2500|"]
     assert collected(cid) == 0
     # Both totals from the export by the kind rules alone: the signed head's.
     h = head(cid)
