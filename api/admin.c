@@ -308,8 +308,7 @@ static int add_pledge(void *ctx, const struct pledge_row *r)
     return json_array_append_new(pg->list, admin_pledge(r));
 }
 
-/* Parses a query integer in [lo, hi]; absent gives dflt. */
-static bool query_int(int64_t *out, const struct request *req,
+bool query_int(int64_t *out, const struct request *req,
                       const char *name, int64_t lo, int64_t hi, int64_t dflt)
 {
     const char *v = req->query(req, name);

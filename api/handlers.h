@@ -32,6 +32,13 @@ handler_fn handle_embed;
 handler_fn handle_card_post;
 handler_fn handle_stripe_webhook;
 
+handler_fn handle_admin_events;
+handler_fn handle_admin_events_stream;
+
+/* Parses a query integer in [lo, hi]; absent gives dflt (api/admin.c). */
+bool query_int(int64_t *out, const struct request *req, const char *name,
+               int64_t lo, int64_t hi, int64_t dflt);
+
 /* The campaign's "card" object for the widget (api/stripe.c): the
  * publishable key and Stripe.js's address, or JSON null. */
 json_t *card_settings(const struct api *api, const struct campaign *c);

@@ -42,6 +42,9 @@ static const struct route routes[] = {
      CORS_NONE, false},
     {"GET", "/v1/admin/campaigns/{}/ledger.manifest", handle_export_manifest,
      CORS_NONE, false},
+    {"GET", "/v1/admin/events", handle_admin_events, CORS_NONE, false},
+    {"GET", "/v1/admin/events/stream", handle_admin_events_stream, CORS_NONE,
+     false},
     {"GET", "/admin", handle_admin_page, CORS_NONE, false},
     {"GET", "/admin.js", handle_admin_js, CORS_NONE, false},
 };

@@ -2,6 +2,7 @@
 
 #include "app/batch.h"
 #include "app/cache.h"
+#include "app/bell.h"
 #include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
@@ -34,7 +35,8 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
             .wait_us = cfg->batch_wait_us,
         };
         a->batcher = batcher_new(&bc);
-        ok = a->batcher != NULL && a->cache != NULL;
+        a->bell = bell_start(a->conninfo);
+        ok = a->batcher != NULL && a->cache != NULL && a->bell != NULL;
         if (ok && cfg->stripe_webhook_secret && cfg->stripe_webhook_secret[0])
             ok = (a->stripe_webhook_secret =
                       strdup(cfg->stripe_webhook_secret)) != NULL;
@@ -64,6 +66,7 @@ void app_close(struct app *a)
     if (a == NULL)
         return;
     scheduler_stop(a->scheduler);
+    bell_stop(a->bell);
     batcher_free(a->batcher);
     cache_free(a->cache);
     stripe_free(a->stripe);

@@ -22,6 +22,7 @@ struct cache;
 struct batcher;
 struct scheduler;
 struct stripe;
+struct events_bell;
 
 struct app_config {
     const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
@@ -47,6 +48,7 @@ struct app {
     struct stripe *stripe;       /* NULL: no card payments, no refunds
                                     through Stripe */
     char *stripe_webhook_secret; /* NULL: Stripe webhooks refused */
+    struct events_bell *bell;    /* app/events.h; NULL unless serving */
     struct scheduler *scheduler; /* timed jobs (set by whoever starts
                                     them); app_close stops it */
     /* keys_signing_check(): when the signer's kid was last looked up

@@ -8,6 +8,7 @@
 #include "store/pool.h"
 #include "store/store.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,31 @@ static int chargeable(struct payment_result *res, struct store *s,
                : FAULT_INTERNAL;
 }
 
+/* payment.failed: a declined card changes no table, so its event is
+ * written on its own (a lost one is a missing note, not lost money). */
+static void failed_event(struct app *a, const struct pledge *p,
+                         const char *charge_id, const char *code,
+                         const char *decline)
+{
+    json_t *d = json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s?, s:s?, s:s?}", "pledge_id", p->id,
+        "campaign_id", p->campaign_id, "amount_minor",
+        (json_int_t)p->amount_minor, "currency", p->currency, "provider",
+        "stripe", "reference", charge_id[0] ? charge_id : NULL,
+        "failure_code", code[0] ? code : NULL, "decline_code",
+        decline[0] ? decline : NULL);
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    struct fault f = {0};
+    struct store *s = text ? pool_acquire(a->pool, POOL_WAIT_MS, &f) : NULL;
+    if (s && store_event_add(s, "payment.failed", p->campaign_id, text,
+                             &f) != 0)
+        fprintf(stderr, "pledged: payment.failed event for %s: %s\n", p->id,
+                f.message);
+    pool_release(a->pool, s);
+    free(text);
+}
+
 /* The charge itself, under the pledge's lock: Stripe's answer, or a
  * fault. */
 static int charge(struct stripe_charge *ch, struct app *a,
@@ -92,10 +118,12 @@ static int charge(struct stripe_charge *ch, struct app *a,
     struct stripe_call call = {0};
     rc = stripe_charge_create(ch, &call, a->stripe, &req, key, f);
     if (rc == FAULT_DECLINED) {
-        /* Stripe's codes stay on our side (never the donor's screen). */
+        /* Stripe's codes stay on our side (never the donor's screen): the
+         * log, and the payment.failed event for staff and their CRM. */
         fprintf(stderr,
                 "pledged: card declined for pledge %s: %s %s (request %s)\n",
                 p->id, call.error_code, call.decline_code, call.request_id);
+        failed_event(a, p, ch->id, call.error_code, call.decline_code);
         if (f)
             snprintf(f->field, sizeof f->field, "token");
     } else if (rc == FAULT_PROVIDER) {

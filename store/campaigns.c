@@ -109,6 +109,7 @@ struct campaign_text {
     char deadline[CLOCK_RFC3339_LEN];
     char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
     char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
+    char ttl[I64_TEXT];
 };
 
 static void campaign_text(struct campaign_text *t, const struct campaign *c)
@@ -122,25 +123,6 @@ static void campaign_text(struct campaign_text *t, const struct campaign *c)
         clock_format(t->deadline, c->deadline_us);
 }
 
-/* The money settings, in the caller's transaction (after the row exists). */
-static int write_money_settings(struct store *s, const struct campaign *c,
-                                struct fault *f)
-{
-    char ttl[I64_TEXT];
-    const char *params[5] = {c->id, c->provider[0] ? c->provider : NULL,
-                             c->show_collected ? "collected" : "raised",
-                             c->payment_link[0] ? c->payment_link : NULL,
-                             c->pledge_ttl_s ? st_i64text(ttl, c->pledge_ttl_s)
-                                             : NULL};
-    PGresult *r;
-    int rc = st_run(&r, s, PGRES_COMMAND_OK,
-                    "UPDATE campaigns SET provider = $2, shown_total = $3, "
-                    "payment_link = $4, pledge_ttl_s = $5 WHERE id = $1",
-                    5, params, f);
-    PQclear(r);
-    return rc;
-}
-
 int store_campaign_create(struct store *s, const struct campaign *c,
                           const struct idem *idem,
                           const struct admin_action *log, struct fault *f)
@@ -150,7 +132,7 @@ int store_campaign_create(struct store *s, const struct campaign *c,
         return rc;
     struct campaign_text t;
     campaign_text(&t, c);
-    const char *params[10] = {c->id,
+    const char *params[14] = {c->id,
                               c->title,
                               c->currency,
                               t.goal,
@@ -159,19 +141,26 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                               t.hi,
                               c->has_deadline ? t.deadline : NULL,
                               c->open ? "open" : "closed",
-                              t.origins};
+                              t.origins,
+                              c->provider[0] ? c->provider : NULL,
+                              c->show_collected ? "collected" : "raised",
+                              c->payment_link[0] ? c->payment_link : NULL,
+                              c->pledge_ttl_s ? st_i64text(t.ttl,
+                                                           c->pledge_ttl_s)
+                                              : NULL};
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
         (rc = st_record_key(s, idem, 201, "campaign", c->id, f)) != 0 ||
         (rc = st_run(&r, s, PGRES_COMMAND_OK,
                      "WITH c AS (INSERT INTO campaigns (id, title, currency, "
                      "goal_minor, tiers, min_custom_minor, max_custom_minor, "
-                     "deadline, status, allowed_origins) VALUES ($1, $2, $3, "
-                     "$4, $5, $6, $7, $8, $9, $10) RETURNING id) "
+                     "deadline, status, allowed_origins, provider, "
+                     "shown_total, payment_link, pledge_ttl_s) VALUES ($1, "
+                     "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                     "$14) RETURNING id) "
                      "INSERT INTO campaign_totals (campaign_id) "
                      "SELECT id FROM c",
-                     10, params, f)) != 0 ||
-        (rc = write_money_settings(s, c, f)) != 0 ||
+                     14, params, f)) != 0 ||
         (rc = st_log(s, log, f)) != 0)
         goto done;
     rc = st_commit(s, f);
@@ -239,15 +228,21 @@ int store_campaign_update(struct store *s, const struct campaign *c,
         return rc;
     struct campaign_text ct;
     campaign_text(&ct, c);
-    const char *params[9] = {c->id,
-                             c->title,
-                             ct.goal,
-                             ct.tiers,
-                             ct.lo,
-                             ct.hi,
-                             c->has_deadline ? ct.deadline : NULL,
-                             c->open ? "open" : "closed",
-                             ct.origins};
+    const char *params[13] = {c->id,
+                              c->title,
+                              ct.goal,
+                              ct.tiers,
+                              ct.lo,
+                              ct.hi,
+                              c->has_deadline ? ct.deadline : NULL,
+                              c->open ? "open" : "closed",
+                              ct.origins,
+                              c->provider[0] ? c->provider : NULL,
+                              c->show_collected ? "collected" : "raised",
+                              c->payment_link[0] ? c->payment_link : NULL,
+                              c->pledge_ttl_s ? st_i64text(ct.ttl,
+                                                           c->pledge_ttl_s)
+                                              : NULL};
     struct totals t;
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
@@ -258,14 +253,14 @@ int store_campaign_update(struct store *s, const struct campaign *c,
                     "UPDATE campaigns SET title = $2, goal_minor = $3, "
                     "tiers = $4, min_custom_minor = $5, max_custom_minor = $6, "
                     "deadline = $7, status = $8, allowed_origins = $9, "
-                    "version = version + 1 WHERE id = $1",
-                    9, params, f)) != 0)
+                    "provider = $10, shown_total = $11, payment_link = $12, "
+                    "pledge_ttl_s = $13, version = version + 1 WHERE id = $1",
+                    13, params, f)) != 0)
         goto done;
     PQclear(r);
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
                      "SELECT pg_notify('" ST_TOTALS_CHANNEL "', $1)", 1, params,
                      f)) != 0 ||
-        (rc = write_money_settings(s, c, f)) != 0 ||
         (rc = st_log(s, log, f)) != 0)
         goto done;
     rc = st_commit(s, f);

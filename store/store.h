@@ -17,6 +17,7 @@
 #include "core/campaign.h"
 #include "core/clock.h"
 #include "core/export.h"
+#include "core/event.h"
 #include "core/fault.h"
 #include "core/ledger.h"
 #include "core/payment.h"
@@ -190,6 +191,30 @@ void store_pledge_unlock(struct store *s, const char *pledge_id);
 int store_provider_event(struct store *s, const char *provider,
                          const char *event_id, const char *type,
                          struct fault *f) __attribute__((warn_unused_result));
+
+/* The event log (sql/007_events.sql, docs/EVENTS.md): calls fn with up
+ * to limit events after `after`, in event_seq order, of the given types
+ * (ntypes 0: all). A non-zero return from fn stops and is returned. */
+int store_events_page(struct store *s, int64_t after, int limit,
+                      char types[][EVENT_TYPE_MAX], size_t ntypes,
+                      int (*fn)(void *ctx, const struct event_row *e),
+                      void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* The last event_seq given out (0: none yet). */
+int store_event_head(int64_t *seq, struct store *s, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* Appends one event of a use case that changes no table (a declined
+ * card's payment.failed), with data a JSON object text, and notifies. */
+int store_event_add(struct store *s, const char *type,
+                    const char *campaign_id, const char *data_json,
+                    struct fault *f) __attribute__((warn_unused_result));
+
+/* LISTENs for new events (the payload of each notification is the last
+ * event_seq); read them with store_notifications. */
+int store_listen_events(struct store *s, struct fault *f)
+    __attribute__((warn_unused_result));
 
 /* Calls fn with up to limit pledges whose campaign's pledge_ttl_s has
  * passed at now_us with nothing recorded after the promise. */

@@ -39,6 +39,7 @@
 
   function signOut(msg) {
     token = null;
+    live = null;
     $("app").hidden = true;
     $("signout").hidden = true;
     $("login").hidden = false;
@@ -104,6 +105,57 @@
     loadPledges();
   }
 
+  /* Live updates from the event stream (docs/EVENTS.md), read with fetch
+   * because EventSource cannot send the Authorization header. Each
+   * response ends after a batch (or a wait on the server); the next one
+   * resumes from the last event id, so nothing is missed in between. */
+  var live = null, refreshing = null;
+  function follow(after) {
+    var mine = live = {};
+    fetch("/v1/admin/events/stream", {
+      headers: { Authorization: "Bearer " + token, "Last-Event-ID": String(after) },
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.text();
+    }).then(function (text) {
+      if (live !== mine) return;
+      var changed = false;
+      text.split("\n\n").forEach(function (block) {
+        var id = /^id: (\d+)$/m.exec(block);
+        if (id) { after = Number(id[1]); changed = true; }
+      });
+      $("live").textContent = "● live";
+      if (changed) refreshSoon();
+      follow(after);
+    }).catch(function () {
+      if (live !== mine) return;
+      $("live").textContent = "○ reconnecting…";
+      setTimeout(function () { if (live === mine) follow(after); }, 2000);
+    });
+  }
+  /* At most one refresh in flight, so a busy campaign cannot flood us. */
+  function refreshSoon() {
+    if (refreshing) { refreshing.again = true; return; }
+    refreshing = {};
+    var done = function () {
+      var again = refreshing.again;
+      refreshing = null;
+      if (again) refreshSoon();
+    };
+    loadCampaigns().then(function () {
+      if (!current) return;
+      next = null;
+      chartRows = [];
+      $("pledges").tBodies[0].textContent = "";
+      return loadPledges();
+    }).then(done, done);
+  }
+  function startLive() {
+    api("GET", "/v1/admin/events?limit=1&after=0").then(function (d) {
+      follow(d.head);
+    }).catch(function () { $("live").textContent = "○ offline"; });
+  }
+
   /* Exports need the token header, so they are fetched, then saved. */
   function download(url, name) {
     fetch(url, { headers: { Authorization: "Bearer " + token } }).then(function (r) {
@@ -119,7 +171,7 @@
 
   function loadPledges() {
     var q = "?limit=50" + (next ? "&after=" + next : "");
-    api("GET", "/v1/admin/campaigns/" + current.id + "/pledges" + q).then(function (data) {
+    return api("GET", "/v1/admin/campaigns/" + current.id + "/pledges" + q).then(function (data) {
       var body = $("pledges").tBodies[0];
       data.pledges.forEach(function (p) {
         chartRows.push(p);
@@ -213,6 +265,6 @@
     e.preventDefault();
     token = $("token").value.trim();
     $("token").value = "";
-    loadCampaigns().catch(function (err) { $("login-msg").textContent = err.message; });
+    loadCampaigns().then(startLive).catch(function (err) { $("login-msg").textContent = err.message; });
   });
 })();

@@ -62,6 +62,20 @@ function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
     assert(r.startsWith("✓ chain verifies"), r);
   });
 
+  await test("a new pledge shows within 1 s, without a reload (event stream)", async () => {
+    await page.waitForFunction(() => /live/.test(document.getElementById("live").textContent));
+    const name = "Live " + Date.now();
+    const r = await fetch(BASE + "/v1/campaigns/help-us/pledges", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": require("crypto").randomUUID() },
+      body: JSON.stringify({ amount_minor: 250000, donor_name: name }),
+    });
+    assert(r.status === 201, "pledge " + r.status);
+    const t1 = Date.now();
+    await page.locator("#pledges tbody tr", { hasText: name }).waitFor({ timeout: 1000 });
+    console.log("    shown " + (Date.now() - t1) + " ms after its 201");
+  });
+
   await test("refund asks first, then marks the pledge refunded", async () => {
     const before = await (await fetch(BASE + "/v1/campaigns/help-us/totals")).json();
     let asked = 0;
