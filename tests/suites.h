@@ -25,5 +25,6 @@ Suite *stripe_transport_suite(void);
  * the standardwebhooks library, tests/webhooks/vectors.js, which
  * scripts/test runs); deliveries go to a receiver the suite starts. */
 Suite *webhook_sig_suite(void);
+Suite *webhook_http_suite(void);
 
 #endif
