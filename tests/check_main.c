@@ -21,6 +21,8 @@ int main(void)
     srunner_add_suite(sr, stripe_event_suite());
     srunner_add_suite(sr, stripe_suite());
     srunner_add_suite(sr, stripe_transport_suite());
+    srunner_add_suite(sr, webhook_sig_suite());
+    srunner_add_suite(sr, webhook_http_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

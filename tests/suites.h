@@ -21,5 +21,10 @@ Suite *stripe_sig_suite(void);
 Suite *stripe_event_suite(void);
 Suite *stripe_suite(void);
 Suite *stripe_transport_suite(void);
+/* Outbound webhooks: signatures read PLEDGED_TEST_WEBHOOK_VECTORS (made by
+ * the standardwebhooks library, tests/webhooks/vectors.js, which
+ * scripts/test runs); deliveries go to a receiver the suite starts. */
+Suite *webhook_sig_suite(void);
+Suite *webhook_http_suite(void);
 
 #endif
