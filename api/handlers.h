@@ -33,6 +33,10 @@ handler_fn handle_card_post;
 handler_fn handle_stripe_webhook;
 
 handler_fn handle_admin_events;
+handler_fn handle_admin_webhooks;
+handler_fn handle_admin_webhook_create;
+handler_fn handle_admin_webhook_replay;
+handler_fn handle_admin_webhook_delete;
 handler_fn handle_admin_events_stream;
 
 /* Parses a query integer in [lo, hi]; absent gives dflt (api/admin.c). */

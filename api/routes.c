@@ -45,6 +45,13 @@ static const struct route routes[] = {
     {"GET", "/v1/admin/events", handle_admin_events, CORS_NONE, false},
     {"GET", "/v1/admin/events/stream", handle_admin_events_stream, CORS_NONE,
      false},
+    {"GET", "/v1/admin/webhooks", handle_admin_webhooks, CORS_NONE, false},
+    {"POST", "/v1/admin/webhooks", handle_admin_webhook_create, CORS_NONE,
+     false},
+    {"POST", "/v1/admin/webhooks/{}/replay", handle_admin_webhook_replay,
+     CORS_NONE, false},
+    {"DELETE", "/v1/admin/webhooks/{}", handle_admin_webhook_delete,
+     CORS_NONE, false},
     {"GET", "/admin", handle_admin_page, CORS_NONE, false},
     {"GET", "/admin.js", handle_admin_js, CORS_NONE, false},
 };

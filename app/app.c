@@ -3,6 +3,7 @@
 #include "app/batch.h"
 #include "app/cache.h"
 #include "app/bell.h"
+#include "app/deliveries.h"
 #include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
@@ -37,6 +38,10 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
         a->batcher = batcher_new(&bc);
         a->bell = bell_start(a->conninfo);
         ok = a->batcher != NULL && a->cache != NULL && a->bell != NULL;
+        if (ok && cfg->deliveries && cfg->deliveries->workers)
+            ok = (a->deliveries = deliveries_start(a->conninfo, a->bell,
+                                                 a->signer, cfg->deliveries)) !=
+                 NULL;
         if (ok && cfg->stripe_webhook_secret && cfg->stripe_webhook_secret[0])
             ok = (a->stripe_webhook_secret =
                       strdup(cfg->stripe_webhook_secret)) != NULL;
@@ -66,6 +71,7 @@ void app_close(struct app *a)
     if (a == NULL)
         return;
     scheduler_stop(a->scheduler);
+    deliveries_stop(a->deliveries);
     bell_stop(a->bell);
     batcher_free(a->batcher);
     cache_free(a->cache);

@@ -23,6 +23,8 @@ struct batcher;
 struct scheduler;
 struct stripe;
 struct events_bell;
+struct deliveries;
+struct delivery_options;
 
 struct app_config {
     const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
@@ -37,6 +39,8 @@ struct app_config {
      * the key stays inside the provider floor), and the webhook signing
      * secrets ("whsec_a,whsec_b"; NULL or "": webhooks refused). */
     const char *stripe_webhook_secret;
+    /* Webhook deliveries (app/deliveries.h), serving only; NULL: none. */
+    const struct delivery_options *deliveries;
 };
 
 struct app {
@@ -49,6 +53,7 @@ struct app {
                                     through Stripe */
     char *stripe_webhook_secret; /* NULL: Stripe webhooks refused */
     struct events_bell *bell;    /* app/events.h; NULL unless serving */
+    struct deliveries *deliveries; /* NULL: no webhook workers here */
     struct scheduler *scheduler; /* timed jobs (set by whoever starts
                                     them); app_close stops it */
     /* keys_signing_check(): when the signer's kid was last looked up

@@ -26,6 +26,7 @@ struct waiter {
 struct events_bell {
     pthread_t thread;
     pthread_mutex_t lock;
+    pthread_mutex_t calling; /* held while waiters are called */
     struct waiter *waiters;
     _Atomic int64_t latest;
     _Atomic bool stop;
@@ -58,12 +59,36 @@ static void ring(struct events_bell *b, bool all)
         }
     }
     pthread_mutex_unlock(&b->lock);
+    if (due == NULL)
+        return;
+    pthread_mutex_lock(&b->calling);
     while (due) {
         struct waiter *x = due;
         due = x->next;
         x->fn(x->ctx, latest > x->after);
         free(x);
     }
+    pthread_mutex_unlock(&b->calling);
+}
+
+void bell_cancel(struct events_bell *b, void *ctx)
+{
+    if (b == NULL)
+        return;
+    pthread_mutex_lock(&b->lock);
+    for (struct waiter **w = &b->waiters; *w;) {
+        struct waiter *x = *w;
+        if (x->ctx == ctx) {
+            *w = x->next;
+            free(x);
+        } else {
+            w = &x->next;
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+    /* A call already under way ends before this returns. */
+    pthread_mutex_lock(&b->calling);
+    pthread_mutex_unlock(&b->calling);
 }
 
 static void *bell_loop(void *arg)
@@ -112,6 +137,7 @@ struct events_bell *bell_start(const char *conninfo)
         return NULL;
     }
     pthread_mutex_init(&b->lock, NULL);
+    pthread_mutex_init(&b->calling, NULL);
     if (pthread_create(&b->thread, NULL, bell_loop, b) != 0) {
         free(b->conninfo);
         free(b);
@@ -127,6 +153,7 @@ void bell_stop(struct events_bell *b)
     atomic_store(&b->stop, true);
     pthread_join(b->thread, NULL);
     pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->calling);
     free(b->conninfo);
     free(b);
 }

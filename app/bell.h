@@ -28,4 +28,8 @@ int64_t bell_latest(struct events_bell *b);
 bool bell_wait(struct events_bell *b, int64_t after, int timeout_ms,
                void (*fn)(void *ctx, bool fired), void *ctx);
 
+/* Forgets every waiter of ctx without calling it, and waits for a call
+ * under way to end: after it, nothing of the bell touches ctx. */
+void bell_cancel(struct events_bell *b, void *ctx);
+
 #endif

@@ -5,6 +5,7 @@
 #include "api/server.h"
 #include "app/admin.h"
 #include "app/app.h"
+#include "app/deliveries.h"
 #include "app/exporting.h"
 #include "app/keys.h"
 #include "app/payments.h"
@@ -291,8 +292,22 @@ static int cmd_serve(void)
     struct signer *key = signer_load(key_file(), &f);
     if (key == NULL)
         return fail("serve: signing key", &f);
+    /* Webhook deliveries (docs/WEBHOOKS.md). */
+    static struct cidr_list webhook_allow;
+    if (cidr_list_parse(&webhook_allow, getenv("PLEDGED_WEBHOOK_ALLOW"), &f)) {
+        fault_context(&f, "PLEDGED_WEBHOOK_ALLOW");
+        return fail("serve", &f);
+    }
+    struct delivery_options deliveries = {
+        .workers = env_uint("PLEDGED_WEBHOOK_WORKERS", 2),
+        .allow = &webhook_allow,
+        .timeout_ms = env_uint("PLEDGED_WEBHOOK_TIMEOUT_MS", 10000),
+        .backoff_ms = env_uint("PLEDGED_WEBHOOK_BACKOFF_MS", 1000),
+        .give_up_s = env_uint("PLEDGED_WEBHOOK_GIVE_UP_S", 3 * 24 * 3600),
+    };
     struct app_config ac = {
         .conninfo = env_or("DATABASE_URL", ""),
+        .deliveries = &deliveries,
         .connections = env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads),
         .signer = key,
         .serve = true,

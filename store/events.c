@@ -12,8 +12,15 @@ int store_events_page(struct store *s, int64_t after, int limit,
                       void *ctx, struct fault *f)
 {
     int rc = st_ensure(s, f);
-    if (rc)
-        return rc;
+    return rc ? rc : st_events_page(s, after, limit, types, ntypes, fn, ctx, f);
+}
+
+int st_events_page(struct store *s, int64_t after, int limit,
+                   char types[][EVENT_TYPE_MAX], size_t ntypes,
+                   int (*fn)(void *ctx, const struct event_row *e), void *ctx,
+                   struct fault *f)
+{
+    int rc;
     struct buf arr;
     buf_init(&arr);
     st_arr_open(&arr);

@@ -149,4 +149,11 @@ int st_key_fault(int rc, const struct fault *local, struct fault *f);
  * no-op). */
 int st_log(struct store *s, const struct admin_action *a, struct fault *f);
 
+/* store_events_page inside the caller's transaction (no reconnect: a
+ * delivery reads its event under its endpoint's row lock). */
+int st_events_page(struct store *s, int64_t after, int limit,
+                   char types[][EVENT_TYPE_MAX], size_t ntypes,
+                   int (*fn)(void *ctx, const struct event_row *e), void *ctx,
+                   struct fault *f);
+
 #endif

@@ -25,6 +25,7 @@
 #include "core/receipt.h"
 #include "core/signer.h"
 #include "core/token.h"
+#include "core/webhook.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -215,6 +216,58 @@ int store_event_add(struct store *s, const char *type,
  * event_seq); read them with store_notifications. */
 int store_listen_events(struct store *s, struct fault *f)
     __attribute__((warn_unused_result));
+
+/* Webhook endpoints (webhooks.c, docs/WEBHOOKS.md). ep->id, url, types,
+ * secret, ed25519 and personal are the caller's; delivery starts after
+ * event from - 1 (from < 1: after the log's head now). idem (resource
+ * "webhook") and log commit with it. *ep is then the row. */
+int store_webhook_create(struct store *s, struct webhook_endpoint *ep,
+                         int64_t from, const char *who,
+                         const struct idem *idem,
+                         const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
+/* id must be a uuid (the caller checks). FAULT_NOT_FOUND. */
+int store_webhook_get(struct webhook_endpoint *ep, struct store *s,
+                      const char *id, struct fault *f)
+    __attribute__((warn_unused_result));
+int store_webhooks_list(struct store *s,
+                        int (*fn)(void *ctx, const struct webhook_endpoint *e),
+                        void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+/* Delivers again from event `from` (>= 1) on, enabled again, retries
+ * reset; with log. FAULT_NOT_FOUND. */
+int store_webhook_replay(struct store *s, const char *id, int64_t from,
+                         const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
+int store_webhook_delete(struct store *s, const char *id,
+                         const struct admin_action *log, struct fault *f)
+    __attribute__((warn_unused_result));
+
+/* A delivery: claims the endpoint due first with events after its cursor
+ * (1: *ep filled, its row locked in a transaction left open; 0: none).
+ * The caller then reads the next event (store_webhook_next) on the same
+ * store and ends the claim with exactly one of skip (no event of its
+ * types: the cursor goes to the head), delivered (the cursor goes to
+ * seq), failed (try again after wait_ms; disabled when failing for
+ * give_up_s), or store_webhook_release. */
+int store_webhook_claim(struct webhook_endpoint *ep, struct store *s,
+                        struct fault *f) __attribute__((warn_unused_result));
+/* The claimed endpoint's next event of its types, in the claim's
+ * transaction: fn called once, or not at all when there is none. */
+int store_webhook_next(struct store *s, const struct webhook_endpoint *ep,
+                       int (*fn)(void *ctx, const struct event_row *e),
+                       void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+int store_webhook_skip(struct store *s, const char *id, struct fault *f)
+    __attribute__((warn_unused_result));
+int store_webhook_delivered(struct store *s, const char *id, int64_t seq,
+                            struct fault *f)
+    __attribute__((warn_unused_result));
+int store_webhook_failed(struct store *s, const char *id, int attempts,
+                         int64_t wait_ms, const char *error,
+                         int64_t give_up_s, struct fault *f)
+    __attribute__((warn_unused_result));
+void store_webhook_release(struct store *s);
 
 /* Calls fn with up to limit pledges whose campaign's pledge_ttl_s has
  * passed at now_us with nothing recorded after the promise. */

@@ -14,6 +14,7 @@
     var opts = { method: method, headers: h };
     if (body !== undefined) { h["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     return fetch(path, opts).then(function (r) {
+      if (r.status === 204) return {};
       return r.json().then(function (data) {
         if (r.status === 401) { signOut("Your token was refused."); throw new Error("unauthorized"); }
         if (!r.ok) throw new Error(data.error ? data.error.message : "HTTP " + r.status);
@@ -142,7 +143,7 @@
       refreshing = null;
       if (again) refreshSoon();
     };
-    loadCampaigns().then(function () {
+    loadCampaigns().then(loadWebhooks).then(function () {
       if (!current) return;
       next = null;
       chartRows = [];
@@ -155,6 +156,76 @@
       follow(d.head);
     }).catch(function () { $("live").textContent = "○ offline"; });
   }
+
+  /* An Idempotency-Key (crypto.randomUUID needs a secure context). */
+  function newKey() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+
+  /* Webhooks (docs/WEBHOOKS.md): endpoints with their state; a disabled
+   * one is an alert at the top until it is replayed or deleted. */
+  function loadWebhooks() {
+    return api("GET", "/v1/admin/webhooks").then(function (data) {
+      var body = $("webhooks").tBodies[0], alerts = [];
+      body.textContent = "";
+      data.webhooks.forEach(function (w) {
+        var tr = document.createElement("tr");
+        tr.appendChild(td(w.url, "wrap"));
+        tr.appendChild(td(w.types.length ? w.types.join(", ") : "all"));
+        tr.appendChild(td(w.state + (w.attempts ? " (" + w.attempts + " tries)" : ""),
+                          w.state === "active" ? "ok" : "err"));
+        tr.appendChild(td(String(Math.max(0, data.head - w.cursor)), "num"));
+        tr.appendChild(td(w.disabled_reason || w.last_error || ""));
+        var cell = td("");
+        var replay = document.createElement("button");
+        replay.className = "alt";
+        replay.textContent = "Replay from…";
+        replay.setAttribute("aria-label", "Replay " + w.url + " from an event");
+        replay.addEventListener("click", function () {
+          var from = prompt("Deliver again from event number:", String(w.cursor + 1));
+          if (!from) return;
+          api("POST", "/v1/admin/webhooks/" + w.id + "/replay", { from: Number(from) })
+            .then(function () { $("webhook-msg").textContent = "Replaying from event " + from + "."; return loadWebhooks(); })
+            .catch(function (e) { $("webhook-msg").textContent = e.message; });
+        });
+        var del = document.createElement("button");
+        del.className = "danger";
+        del.textContent = "Delete";
+        del.setAttribute("aria-label", "Delete webhook " + w.url);
+        del.addEventListener("click", function () {
+          if (!confirm("Delete the webhook to " + w.url + "?")) return;
+          api("DELETE", "/v1/admin/webhooks/" + w.id).then(loadWebhooks)
+            .catch(function (e) { $("webhook-msg").textContent = e.message; });
+        });
+        cell.appendChild(replay);
+        cell.appendChild(del);
+        tr.appendChild(cell);
+        body.appendChild(tr);
+        if (w.state === "disabled")
+          alerts.push("Webhook to " + w.url + " is disabled: " + w.disabled_reason +
+                      ". Fix the receiver, then replay it.");
+      });
+      $("alerts").textContent = alerts.join(" ");
+    }).catch(function (e) { $("webhook-msg").textContent = e.message; });
+  }
+  $("webhook-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var types = $("webhook-types").value.split(",").map(function (t) { return t.trim(); })
+      .filter(function (t) { return t && t !== "all"; });
+    api("POST", "/v1/admin/webhooks", {
+      url: $("webhook-url").value.trim(), types: types,
+      ed25519: $("webhook-ed25519").checked, personal: $("webhook-personal").checked,
+    }, { "Idempotency-Key": newKey() }).then(function (d) {
+      $("webhook-msg").className = "ok";
+      $("webhook-msg").textContent = "Added. Its signing secret, shown only now: " + d.secret;
+      $("webhook-url").value = "";
+      return loadWebhooks();
+    }).catch(function (err) {
+      $("webhook-msg").className = "err";
+      $("webhook-msg").textContent = err.message;
+    });
+  });
 
   /* Exports need the token header, so they are fetched, then saved. */
   function download(url, name) {
@@ -265,6 +336,6 @@
     e.preventDefault();
     token = $("token").value.trim();
     $("token").value = "";
-    loadCampaigns().then(startLive).catch(function (err) { $("login-msg").textContent = err.message; });
+    loadCampaigns().then(loadWebhooks).then(startLive).catch(function (err) { $("login-msg").textContent = err.message; });
   });
 })();

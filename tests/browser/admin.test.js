@@ -22,6 +22,11 @@ async function test(name, fn) {
   }
 }
 function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
+function psql(sql, ...vars) {
+  const args = [process.env.DATABASE_URL, "-XtAq", "-v", "ON_ERROR_STOP=1"];
+  vars.forEach((v, i) => args.push("-v", `v${i + 1}=${v}`));
+  return require("child_process").execFileSync("psql", args, { input: sql }).toString().trim();
+}
 
 (async () => {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "pledged-chromium-"));
@@ -74,6 +79,34 @@ function assert(c, m) { if (!c) throw new Error("assertion failed: " + m); }
     const t1 = Date.now();
     await page.locator("#pledges tbody tr", { hasText: name }).waitFor({ timeout: 1000 });
     console.log("    shown " + (Date.now() - t1) + " ms after its 201");
+  });
+
+  await test("webhooks: added with its secret shown once; a disabled one is an alert", async () => {
+    const url = "http://127.0.0.1:9/hook-" + Date.now(); // the discard port: refused
+    await page.fill("#webhook-url", url);
+    await page.fill("#webhook-types", "pledge.created");
+    await page.click("#webhook-form button");
+    await page.waitForFunction(() => /whsec_/.test(document.getElementById("webhook-msg").textContent));
+    const row = page.locator("#webhooks tbody tr", { hasText: url });
+    await row.waitFor();
+    // Failing for four days already (the clock moved on): the next failed
+    // delivery disables it.
+    psql("UPDATE webhook_endpoints SET failing_since = now() - interval '4 days' WHERE url = :'v1'", url);
+    const pledge = () => fetch(BASE + "/v1/campaigns/help-us/pledges", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": require("crypto").randomUUID() },
+      body: JSON.stringify({ amount_minor: 0 }),
+    });
+    await pledge();
+    for (let i = 0; i < 100 && psql("SELECT count(*) FROM webhook_endpoints WHERE url = :'v1' AND disabled_at IS NOT NULL", url) !== "1"; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await pledge(); // an event: the dashboard refreshes
+    await page.waitForFunction((u) => document.getElementById("alerts").textContent.includes(u + " is disabled"), url);
+    assert(/disabled/.test(await row.textContent()), "row shows disabled");
+    page.once("dialog", (d) => d.accept());
+    await row.locator("button.danger").click();
+    await row.waitFor({ state: "detached" });
+    await page.waitForFunction(() => document.getElementById("alerts").textContent === "");
   });
 
   await test("refund asks first, then marks the pledge refunded", async () => {

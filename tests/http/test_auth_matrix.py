@@ -9,8 +9,8 @@ import re
 import uuid
 
 import client
-from client import get
-from fixtures import psql, totals_at
+from client import get, request
+from fixtures import admin_token, psql, totals_at
 from test_admin import admin, cli, new_campaign, pledge
 
 ROUTES_C = pathlib.Path(__file__).resolve().parents[2] / "api" / "routes.c"
@@ -34,7 +34,7 @@ def admin_routes():
     return routes
 
 
-def fill(pattern, cid, pid):
+def fill(pattern, cid, pid, wid=None):
     """The pattern with each {} replaced by an id that exists, so that a
     route without its token check would answer with real data."""
     def one(m):
@@ -43,8 +43,20 @@ def fill(pattern, cid, pid):
             return f"/campaigns/{cid}"
         if kind == "pledges":
             return f"/pledges/{pid}"
+        if kind == "webhooks" and wid:
+            return f"/webhooks/{wid}"
         raise AssertionError(f"teach the auth matrix what {{}} is in {pattern}")
     return re.sub(r"/(\w+)/\{\}", one, pattern)
+
+
+def webhook():
+    """An endpoint that exists (it delivers nowhere: .invalid)."""
+    r = request("POST", "/v1/admin/webhooks",
+                body={"url": "https://pledged.invalid/hook"},
+                headers={"Authorization": "Bearer " + admin_token(),
+                         "Idempotency-Key": str(uuid.uuid4())})
+    assert r.status == 201, r.body
+    return r.json()["webhook"]["id"]
 
 
 def body_for(method, path, marker):
@@ -103,7 +115,7 @@ def test_route_table_is_read_whole():
     for method, pattern in admin_routes():
         if method != "GET":
             continue
-        r = admin(method, fill(pattern, cid, pid))
+        r = admin(method, fill(pattern, cid, pid, webhook()))
         assert r.status == 200, (pattern, r.status, r.body)
 
 
@@ -113,7 +125,11 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
     p = pledge(cid, 5000).json()["pledge"]
     pid = p["id"]
     totals = totals_at(cid, 1)
+    wid = webhook()
     campaigns_before = psql("SELECT count(*) FROM campaigns")
+    webhooks_before = psql("SELECT count(*), (SELECT cursor FROM "
+                           "webhook_endpoints WHERE id = :'v1') FROM "
+                           "webhook_endpoints", wid)
     log_before = psql("SELECT count(*) FROM admin_log")
     wrong = "Bearer " + uuid.uuid4().hex + uuid.uuid4().hex[:11]
     tokens = {
@@ -129,7 +145,7 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
         for kind, authorization in tokens.items():
             n += 1
             marker = "m-" + uuid.uuid4().hex[:12]
-            path = fill(pattern, cid, pid)
+            path = fill(pattern, cid, pid, wid)
             r = send(f"127.13.{n // 250}.{n % 250 + 1}", method, path,
                      authorization, body_for(method, pattern, marker))
             where = f"{method} {pattern} with {kind} token"
@@ -143,7 +159,11 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
             for s in secrets + [marker]:
                 assert s.encode() not in r.body, (where, s, r.body)
     assert n >= 45, n
-    # Nothing changed: no campaign made or renamed, no refund, no log row.
+    # Nothing changed: no campaign made or renamed, no refund, no log row,
+    # no webhook made, replayed or deleted.
+    assert psql("SELECT count(*), (SELECT cursor FROM webhook_endpoints "
+                "WHERE id = :'v1') FROM webhook_endpoints", wid) == \
+        webhooks_before
     assert psql("SELECT count(*) FROM campaigns") == campaigns_before
     assert psql("SELECT title FROM campaigns WHERE id = :'v1'", cid) == \
         "Admin test"
