@@ -97,7 +97,13 @@ def test_a_dispute_before_its_charge_is_recorded_once():
     cid = new_campaign(provider="stripe")["id"]
     p = pledge(cid, 4200)
     ch = charge(p["id"], 4200, token="tok_createDispute")
-    dispute = get_dispute(get_charge(ch["id"])["dispute"])
+    # The emulator opens the dispute a moment after the charge.
+    for _ in range(50):
+        disputed = get_charge(ch["id"]).get("dispute")
+        if disputed:
+            break
+        time.sleep(0.1)
+    dispute = get_dispute(disputed)
     ev = event("charge.dispute.created", dispute)
     ok(deliver(ev), "recorded")  # the charge is read from Stripe first
     ok(deliver(event("charge.dispute.created", dispute)), "unchanged")
