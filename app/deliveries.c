@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define IDLE_MS 250 /* at most this long asleep with an endpoint due */
+#define BATCH 100   /* events sent in one claim of an endpoint */
 
 struct deliveries {
     const char *conninfo;
@@ -49,65 +50,83 @@ static int copy_event(void *ctx, const struct event_row *e)
     return n->body ? 0 : FAULT_NOMEM;
 }
 
-/* Sends ep's next event and ends the claim; a fault only when the
- * database failed (the claim is then released). */
-static int deliver(struct deliveries *d, struct store *s,
-                   const struct webhook_endpoint *ep)
+/* One POST of one event to ep: 0 when the receiver took it (2xx), else
+ * a fault with *why (points into ans or pf) saying what went wrong. */
+static int send_one(struct deliveries *d, const struct webhook_endpoint *ep,
+                    const struct next_event *ev, struct webhook_answer *ans,
+                    struct fault *pf, const char **why)
 {
-    struct fault f = {0};
-    struct next_event ev = {.personal = ep->personal};
-    int rc = store_webhook_next(s, ep, copy_event, &ev, &f);
-    if (rc == 0 && ev.seq == 0)
-        rc = store_webhook_skip(s, ep->id, &f);
-    if (rc || ev.seq == 0) {
-        if (rc)
-            store_webhook_release(s);
-        free(ev.body);
-        return rc;
-    }
     unsigned char key[WEBHOOK_KEY_MAX];
-    size_t keylen = 0;
+    size_t keylen = 0, len = strlen(ev->body);
     struct webhook_headers h;
-    struct webhook_answer ans;
-    memset(&ans, 0, sizeof ans);
-    size_t len = strlen(ev.body);
-    struct fault pf = {0};
-    int sent = webhook_secret_parse(key, &keylen, ep->secret, &pf);
-    if (sent == 0)
-        sent = webhook_headers_make(&h, key, keylen,
-                                    ep->ed25519 ? d->signer : NULL,
-                                    ev.id, clock_now_us() / 1000000, ev.body,
-                                    len, &pf);
+    memset(ans, 0, sizeof *ans);
+    int rc = webhook_secret_parse(key, &keylen, ep->secret, pf);
+    if (rc == 0)
+        rc = webhook_headers_make(&h, key, keylen,
+                                  ep->ed25519 ? d->signer : NULL, ev->id,
+                                  clock_now_us() / 1000000, ev->body, len, pf);
     sodium_memzero(key, sizeof key);
-    if (sent == 0) {
+    if (rc == 0) {
         struct webhook_request req = {
             .url = ep->url,
-            .body = ev.body,
+            .body = ev->body,
             .len = len,
             .headers = &h,
             .connect_timeout_ms = d->o.connect_timeout_ms,
             .timeout_ms = d->o.timeout_ms,
             .allow = &d->allow,
         };
-        sent = webhook_post(&ans, &req, &pf);
+        rc = webhook_post(ans, &req, pf);
     }
-    if (sent == 0) {
-        rc = store_webhook_delivered(s, ep->id, ev.seq, &f);
-    } else {
+    *why = ans->error[0] ? ans->error : pf->message;
+    return rc;
+}
+
+/* Sends ep's next events, up to BATCH of them in one claim (the cursor
+ * moves after each 2xx), and ends the claim; a fault only when the
+ * database failed (the claim is then released). */
+static int deliver(struct deliveries *d, struct store *s,
+                   struct webhook_endpoint *ep)
+{
+    struct fault f = {0};
+    int rc = 0;
+    for (int sent = 0; rc == 0; sent++) {
+        struct next_event ev = {.personal = ep->personal};
+        if (sent == BATCH ||
+            (rc = store_webhook_next(s, ep, copy_event, &ev, &f)) != 0)
+            break;
+        if (ev.seq == 0) { /* nothing more of its types */
+            free(ev.body);
+            return sent ? store_webhook_commit(s, &f)
+                        : store_webhook_skip(s, ep->id, &f);
+        }
+        struct webhook_answer ans;
+        struct fault pf = {0};
+        const char *why;
+        if (send_one(d, ep, &ev, &ans, &pf, &why) == 0) {
+            rc = store_webhook_delivered(s, ep->id, ev.seq, &f);
+            ep->cursor = ev.seq;
+            ep->attempts = 0;
+            free(ev.body);
+            continue;
+        }
         int attempts = ep->attempts + 1;
         double jitter = randombytes_uniform(1000) / 1000.0;
-        const char *why = ans.error[0] ? ans.error : pf.message;
         if (attempts == 1)
             fprintf(stderr, "pledged: webhook %s: event %lld not delivered: "
                             "%s (retrying)\n",
                     ep->id, (long long)ev.seq, why);
-        rc = store_webhook_failed(s, ep->id, attempts,
-                                  webhook_backoff_ms(attempts,
-                                                     d->o.backoff_ms, jitter),
-                                  why, d->o.give_up_s, &f);
+        free(ev.body);
+        return store_webhook_failed(
+            s, ep->id, attempts,
+            webhook_backoff_ms(attempts, d->o.backoff_ms, jitter), why,
+            d->o.give_up_s, &f);
     }
-    free(ev.body);
-    return rc;
+    if (rc) {
+        store_webhook_release(s);
+        return rc;
+    }
+    return store_webhook_commit(s, &f);
 }
 
 static void woken(void *ctx, bool fired)

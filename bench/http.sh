@@ -30,6 +30,8 @@ scripts/pg start "$cluster"
 export DATABASE_URL
 DATABASE_URL=$(scripts/pg url "$cluster")
 export PLEDGED_KEY_FILE=$run/signing.key PLEDGED_RATE_LIMIT=0
+# The webhook receiver of the bench (nginx) listens on loopback.
+export PLEDGED_WEBHOOK_ALLOW=127.0.0.1/32
 # wrk opens 64 connections from one address: above the per-address budget
 # (1/20 of PLEDGED_MAX_CONNECTIONS), which is for the open internet.
 export PLEDGED_PER_IP_CONNECTIONS=1000
@@ -99,6 +101,53 @@ echo "wrk pledges at $BIG entries..." >&2
 w1m=$(wrk_pledges "$port" bench 64)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 
+# Webhooks (issue 17): pledges/s with two endpoints attached (nginx
+# answering 204 on loopback, as a fast receiver would), against none, in
+# the order none, two, two, none so that drift cancels out.
+echo "wrk pledges with 0 and 2 webhook endpoints..." >&2
+hport=$(free_port)
+cat > "$run/hooks.conf" <<NGINX
+worker_processes 1;
+pid $run/hooks.pid;
+error_log $run/hooks.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server { listen 127.0.0.1:$hport; location / { return 204; } }
+}
+NGINX
+nginx -c "$run/hooks.conf"
+pids+=("$(sleep 0.2; cat "$run/hooks.pid")")
+token=$("$BUILD/pledged" token create bench-hooks)
+hook() { # method path [body]
+    curl -fsS -X "$1" "http://127.0.0.1:$port$2" -H "Authorization: Bearer $token" \
+        -H "Idempotency-Key: bench-$RANDOM$RANDOM" -H "Content-Type: application/json" \
+        ${3:+--data "$3"}
+}
+hooks_on() {
+    for i in 1 2; do
+        hook POST /v1/admin/webhooks "{\"url\":\"http://127.0.0.1:$hport/hook$i\",\"types\":[\"pledge.created\"]}" |
+            /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["webhook"]["id"])'
+    done
+}
+hooks_off() { for id in $1; do hook DELETE "/v1/admin/webhooks/$id" >/dev/null; done; }
+wh0a=$(wrk_pledges "$port" bench 64)
+ids=$(hooks_on)
+wh2a=$(wrk_pledges "$port" bench 64)
+wh2b=$(wrk_pledges "$port" bench 64)
+# How long the two endpoints take to catch up once the load stops.
+t0=$(date +%s.%N)
+for _ in $(seq 600); do
+    behind=$(sql -c "SELECT coalesce(max((SELECT seq FROM event_head) - cursor), 0) FROM webhook_endpoints")
+    [ "$behind" = 0 ] && break
+    sleep 0.1
+done
+drain=$(/usr/bin/python3 -c "import time; print(f'{time.time() - $t0:.1f}')")
+delivered=$(sql -c "SELECT count(*) FROM events WHERE type = 'pledge.created'")
+hooks_off "$ids"
+wh0b=$(wrk_pledges "$port" bench 64)
+kill "$(cat "$run/hooks.pid")"; rm -f "$run/hooks.pid"
+
 echo "wrk totals reads, pledged and nginx..." >&2
 curl -fsS "http://127.0.0.1:$port/v1/campaigns/bench/totals" > "$run/totals.json"
 wtot=$(wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$port/v1/campaigns/bench/totals")
@@ -152,7 +201,7 @@ PY
 )
 audit=$("$BUILD/pledged" audit help-us 2>/dev/null | head -n 1 || true)
 
-export tps1 tps16 w10k w1m rss wtot wngx prop BIG
+export tps1 tps16 w10k w1m rss wtot wngx prop BIG wh0a wh0b wh2a wh2b drain behind
 /usr/bin/python3 - "$run/a.out" "$run/b.out" <<'PY'
 import os, re, sys
 def rps(out): return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -187,6 +236,15 @@ rows = [
      f"{rps(a):,.0f} + {rps(b):,.0f} pledges/s; non-2xx {errs(a) + errs(b)}"),
     ("pledge on one shows on the other", f"{p50} ms",
      f"median of 20; max {pmax} ms (goal < 1 s)"),
+]
+none = (rps(e["wh0a"]) + rps(e["wh0b"])) / 2
+two = (rps(e["wh2a"]) + rps(e["wh2b"])) / 2
+rows += [
+    ("pledges/s, 0 webhook endpoints (2 runs)", f"{none:,.0f}",
+     f"{rps(e['wh0a']):,.0f} and {rps(e['wh0b']):,.0f}"),
+    ("pledges/s, 2 webhook endpoints (2 runs)", f"{two:,.0f}",
+     f"{two / none:.2f}x none (goal >= 0.90); endpoints caught up "
+     f"{e['drain']} s after the load (behind at the end: {e['behind']})"),
 ]
 w = max(len(r[0]) for r in rows)
 for name, value, note in rows:
