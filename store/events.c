@@ -36,12 +36,25 @@ int st_events_page(struct store *s, int64_t after, int limit,
                              ntypes ? arr.data : NULL};
     PGresult *r;
     rc = st_run(&r, s, PGRES_TUPLES_OK,
-                "SELECT event_seq, id, type, coalesce(campaign_id, ''), "
-                "to_char(created_at AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), data::text, "
-                "personal::text FROM events WHERE event_seq > $1 AND "
-                "($3::text[] IS NULL OR type = ANY ($3::text[])) "
-                "ORDER BY event_seq LIMIT $2",
+                /* A pledge.created's data is its pledge row (sql/007). */
+                "SELECT e.event_seq, events_id(e.event_seq), e.type, "
+                "coalesce(e.campaign_id, ''), "
+                "to_char(e.created_at AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                "coalesce(e.data, jsonb_build_object("
+                "'pledge_id', p.id, 'campaign_id', p.campaign_id, "
+                "'seq', p.seq, 'amount_minor', p.amount_minor, "
+                "'currency', p.currency, 'kind', p.kind, "
+                "'anonymous', p.anonymous, 'donor_name', CASE WHEN "
+                "p.anonymous THEN NULL ELSE p.donor_name END, "
+                "'message', p.message, 'created_at', p.created_at))::text, "
+                "coalesce(e.personal, CASE WHEN p.donor_email IS NOT NULL "
+                "THEN jsonb_build_object('donor_email', p.donor_email) "
+                "END)::text "
+                "FROM events e LEFT JOIN pledges p ON p.id = e.pledge_id "
+                "WHERE e.event_seq > $1 AND "
+                "($3::text[] IS NULL OR e.type = ANY ($3::text[])) "
+                "ORDER BY e.event_seq LIMIT $2",
                 3, params, f);
     buf_release(&arr);
     if (rc)

@@ -80,7 +80,7 @@ def test_refused_changes_leave_no_event():
     assert psql("SELECT count(*) FROM events WHERE type = "
                 "'pledge.created'") == psql(
         "SELECT count(*) FROM pledges p WHERE EXISTS (SELECT 1 FROM events "
-        "e WHERE e.data->>'pledge_id' = p.id::text)")
+        "e WHERE e.pledge_id = p.id)")
 
 
 def test_paging_by_cursor_and_types():
