@@ -86,6 +86,7 @@ void handle_admin_events(struct reply *out, struct request *req)
 struct stream_page {
     struct buf *b;
     int64_t last;
+    int *count;
 };
 
 static int add_sse(void *ctx, const struct event_row *e)
@@ -100,6 +101,7 @@ static int add_sse(void *ctx, const struct event_row *e)
                e->type, text);
     free(text);
     sp->last = e->seq;
+    (*sp->count)++;
     return 0;
 }
 
@@ -113,15 +115,26 @@ static void fill_stream(struct reply *out, struct app *a, const char *who,
     buf_init(&b);
     /* Reconnect at once: the next response waits on the server. */
     buf_puts(&b, "retry: 250\n\n");
-    struct stream_page sp = {&b, after};
+    struct stream_page sp = {&b, after, NULL};
     struct fault f = {0};
+    /* Every event up to the bell's head is committed and visible to the
+     * page read after it: a page shorter than the batch has seen them all. */
+    int64_t seen = events_latest(a);
+    int count = 0;
+    sp.count = &count;
     if (events_page(a, who, who != NULL, after, STREAM_BATCH, types, n,
                     add_sse, &sp, &f) != 0) {
         buf_release(&b);
         reply_fault(out, &f);
         return;
     }
-    if (sp.last == after) /* nothing new of these types: keep the cursor */
+    if (count < STREAM_BATCH && seen > sp.last)
+        /* Events of other types only, up to seen: an id alone moves the
+         * client's Last-Event-ID past them (the SSE spec sets it even for
+         * an event with no data), so a filtered stream does not come back
+         * for them again and again. */
+        buf_printf(&b, "id: %lld\n\n", (long long)seen);
+    else if (sp.last == after)
         buf_puts(&b, ": no new events\n\n");
     out->status = 200;
     out->content_type = "text/event-stream; charset=utf-8";
