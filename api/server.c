@@ -5,6 +5,7 @@
 #include "api/proxy.h"
 #include "api/ratelimit.h"
 #include "app/app.h"
+#include "app/events.h"
 #include "app/batch.h"
 
 #include <arpa/inet.h>
@@ -448,6 +449,9 @@ int server_run(const struct server_config *cfg, struct api *api)
     MHD_quiesce_daemon(d);
     if (api->app->batcher)
         batcher_drain(api->app->batcher);
+    /* Event streams wait suspended: answer them now (MHD refuses to stop
+     * with a connection suspended). */
+    events_close(api->app);
     struct timespec settle = {0, 200 * 1000 * 1000};
     nanosleep(&settle, NULL);
     MHD_stop_daemon(d);

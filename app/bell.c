@@ -30,6 +30,7 @@ struct events_bell {
     struct waiter *waiters;
     _Atomic int64_t latest;
     _Atomic bool stop;
+    _Atomic bool closing; /* bell_close: no new waiters, all called */
     char *conninfo;
 };
 
@@ -163,9 +164,19 @@ int64_t bell_latest(struct events_bell *b)
     return b ? atomic_load(&b->latest) : 0;
 }
 
+void bell_close(struct events_bell *b)
+{
+    if (b == NULL)
+        return;
+    atomic_store(&b->closing, true);
+    ring(b, true);
+}
+
 bool bell_wait(struct events_bell *b, int64_t after, int timeout_ms,
                void (*fn)(void *ctx, bool fired), void *ctx)
 {
+    if (b == NULL || atomic_load(&b->closing))
+        return false;
     struct waiter *w = b ? malloc(sizeof *w) : NULL;
     if (w == NULL)
         return false;

@@ -28,6 +28,11 @@ int64_t bell_latest(struct events_bell *b);
 bool bell_wait(struct events_bell *b, int64_t after, int timeout_ms,
                void (*fn)(void *ctx, bool fired), void *ctx);
 
+/* Calls every waiter now (not fired) and takes no new one (bell_wait
+ * returns false): a server that stops answers its waiting requests
+ * first. */
+void bell_close(struct events_bell *b);
+
 /* Forgets every waiter of ctx without calling it, and waits for a call
  * under way to end: after it, nothing of the bell touches ctx. */
 void bell_cancel(struct events_bell *b, void *ctx);

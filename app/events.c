@@ -41,3 +41,5 @@ bool events_wait(struct app *a, int64_t after, int timeout_ms,
 {
     return bell_wait(a->bell, after, timeout_ms, fn, ctx);
 }
+
+void events_close(struct app *a) { bell_close(a->bell); }

@@ -32,4 +32,8 @@ int64_t events_latest(struct app *a);
 bool events_wait(struct app *a, int64_t after, int timeout_ms,
                  void (*fn)(void *ctx, bool fired), void *ctx);
 
+/* A server that stops: every waiting stream is answered now, and new
+ * ones are answered at once (the caller then stops its connections). */
+void events_close(struct app *a);
+
 #endif

@@ -170,3 +170,31 @@ def test_a_filtered_stream_moves_its_cursor_past_other_events():
     # No campaign was made: no event, but the cursor moves to the head, so
     # the client does not ask for those pledges' events again.
     assert got == [(head(), None, None)], got
+
+
+def test_a_server_that_stops_answers_its_waiting_streams_first():
+    import signal
+    import client
+    from fixtures import server
+    srv = server()
+    srv.__enter__()
+    got, errors = [], []
+
+    def wait():
+        try:
+            got.append(sse(last=head()))
+        except Exception as e:  # noqa: BLE001 (the test says which)
+            errors.append(e)
+    try:
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(0.5)  # the stream is waiting, suspended
+        srv.proc.send_signal(signal.SIGTERM)
+        code = srv.proc.wait(timeout=15)
+        waiter.join(timeout=15)
+    finally:
+        client.BASE = srv.saved
+    # libmicrohttpd aborts when stopped with a connection suspended: the
+    # stream must have been answered (no event) and the server exit 0.
+    assert code == 0, code
+    assert errors == [] and got == [[]], (got, errors)
