@@ -131,19 +131,10 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
         "provider", "shown_total", "payment_link", "pledge_ttl_s"};
     if (!json_is_object(body))
         return wrong_type(out, "body", "a JSON object");
-    const char *key;
+    if (!body_fields_known(out, body, fields, sizeof fields / sizeof *fields,
+                           "this field is not part of a campaign"))
+        return false;
     json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-            known |= strcmp(key, fields[i]) == 0;
-        if (!known) {
-            reply_error(out, 400, "unknown_field", key,
-                        "this field is not part of a campaign");
-            return false;
-        }
-    }
     if (!create && (json_object_get(body, "id") ||
                     json_object_get(body, "currency")))
         return invalid(out, json_object_get(body, "id") ? "id" : "currency",

@@ -114,6 +114,12 @@ void reply_not_found(struct reply *r, const char *what);
  * (not application/json) or 400 (malformed JSON, duplicate keys) in out. */
 json_t *request_json(struct reply *out, const struct request *req);
 
+/* True when every key of the object body is one of fields[0..n); else
+ * false with a 400 unknown_field naming the first other key, and what as
+ * its message ("a card payment takes only token"). */
+bool body_fields_known(struct reply *out, json_t *body,
+                       const char *const *fields, size_t n, const char *what);
+
 /* Reads a pledge body (a JSON object) into req, whose strings then point
  * into body: 0, or -1 with a 400 in out (not an object, an unknown field,
  * a wrong type) or a 422 (no amount). Values are checked later, by

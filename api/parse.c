@@ -28,6 +28,24 @@ static const char *const pledge_fields[] = {
     "message",
 };
 
+bool body_fields_known(struct reply *out, json_t *body,
+                       const char *const *fields, size_t n, const char *what)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < n; i++)
+            known |= strcmp(key, fields[i]) == 0;
+        if (!known) {
+            reply_error(out, 400, "unknown_field", key, what);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Fills req from body, or replies 400 and returns -1. Strings borrowed
  * from body. */
 int pledge_body_parse(struct pledge_request *req, struct reply *out,
@@ -39,21 +57,11 @@ int pledge_body_parse(struct pledge_request *req, struct reply *out,
                     "the body must be a JSON object");
         return -1;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < sizeof pledge_fields / sizeof *pledge_fields;
-             i++)
-            known |= strcmp(key, pledge_fields[i]) == 0;
-        if (!known) {
-            reply_error(out, 400, "unknown_field", key,
-                        "this field is not part of a pledge");
-            return -1;
-        }
-    }
-    v = json_object_get(body, "amount_minor");
+    if (!body_fields_known(out, body, pledge_fields,
+                           sizeof pledge_fields / sizeof *pledge_fields,
+                           "this field is not part of a pledge"))
+        return -1;
+    json_t *v = json_object_get(body, "amount_minor");
     if (!json_is_integer(v)) {
         reply_error(out, v ? 400 : 422, v ? "wrong_type" : "invalid_value",
                     "amount_minor",

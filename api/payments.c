@@ -72,16 +72,11 @@ void handle_admin_payment_post(struct reply *out, struct request *req)
     json_t *body = request_json(out, req);
     if (body == NULL)
         return;
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        if (strcmp(key, "amount_minor") != 0 && strcmp(key, "method") != 0) {
-            reply_error(out, 400, "unknown_field", key,
-                        "a payment takes amount_minor and method");
-            json_decref(body);
-            return;
-        }
+    static const char *const fields[] = {"amount_minor", "method"};
+    if (!body_fields_known(out, body, fields, 2,
+                           "a payment takes amount_minor and method")) {
+        json_decref(body);
+        return;
     }
     json_t *amount = json_object_get(body, "amount_minor");
     json_t *method = json_object_get(body, "method");

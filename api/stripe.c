@@ -41,16 +41,11 @@ void handle_card_post(struct reply *out, struct request *req)
     json_t *body = request_json(out, req);
     if (body == NULL)
         return;
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        if (strcmp(key, "token") != 0) {
-            reply_error(out, 400, "unknown_field", key,
-                        "a card payment takes only token");
-            json_decref(body);
-            return;
-        }
+    static const char *const fields[] = {"token"};
+    if (!body_fields_known(out, body, fields, 1,
+                           "a card payment takes only token")) {
+        json_decref(body);
+        return;
     }
     json_t *token = json_object_get(body, "token");
     struct fault f = {0};

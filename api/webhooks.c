@@ -37,22 +37,13 @@ static json_t *present_endpoint(const struct webhook_endpoint *ep)
 static bool read_spec(struct webhook_spec *spec, struct reply *out,
                       json_t *body)
 {
-    const char *key;
+    static const char *const fields[] = {"url", "types", "ed25519",
+                                         "personal", "from"};
+    if (!body_fields_known(out, body, fields, 5,
+                           "a webhook takes url, types, ed25519, personal "
+                           "and from"))
+        return false;
     json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        static const char *const known[] = {"url", "types", "ed25519",
-                                            "personal", "from"};
-        bool ok = false;
-        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-            ok |= strcmp(key, known[i]) == 0;
-        if (!ok) {
-            reply_error(out, 400, "unknown_field", key,
-                        "a webhook takes url, types, ed25519, personal and "
-                        "from");
-            return false;
-        }
-    }
     json_t *url = json_object_get(body, "url");
     if (!json_is_string(url)) {
         reply_error(out, url ? 400 : 422, url ? "wrong_type" : "invalid_value",

@@ -56,10 +56,9 @@ static int chargeable(struct payment_result *res, struct store *s,
     if (strcmp(m->provider, "stripe") != 0)
         return fault_set(f, FAULT_CONFLICT, NULL,
                          "the pledge was paid already (%s)", m->method);
-    return store_entry_by_reference(&res->entry, s, "stripe", m->reference,
-                                    ENTRY_PAYMENT, f) == 0
-               ? 1
-               : FAULT_INTERNAL;
+    int rc = store_entry_by_reference(&res->entry, s, "stripe", m->reference,
+                                      ENTRY_PAYMENT, f);
+    return rc == 0 ? 1 : rc;
 }
 
 /* payment.failed: a declined card changes no table, so its event is

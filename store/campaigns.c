@@ -110,6 +110,8 @@ struct campaign_text {
     char tiers[CAMPAIGN_TIERS_MAX * I64_TEXT + 4];
     char origins[CAMPAIGN_ORIGINS_MAX * (CAMPAIGN_ORIGIN_MAX + 3) + 4];
     char ttl[I64_TEXT];
+    /* The money settings as parameters (NULL: SQL null). */
+    const char *provider, *shown, *link, *ttl_or_null;
 };
 
 static void campaign_text(struct campaign_text *t, const struct campaign *c)
@@ -121,6 +123,11 @@ static void campaign_text(struct campaign_text *t, const struct campaign *c)
     origin_array(t->origins, sizeof t->origins, c);
     if (c->has_deadline)
         clock_format(t->deadline, c->deadline_us);
+    t->provider = c->provider[0] ? c->provider : NULL;
+    t->shown = c->show_collected ? "collected" : "raised";
+    t->link = c->payment_link[0] ? c->payment_link : NULL;
+    t->ttl_or_null = c->pledge_ttl_s ? st_i64text(t->ttl, c->pledge_ttl_s)
+                                     : NULL;
 }
 
 int store_campaign_create(struct store *s, const struct campaign *c,
@@ -142,12 +149,10 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                               c->has_deadline ? t.deadline : NULL,
                               c->open ? "open" : "closed",
                               t.origins,
-                              c->provider[0] ? c->provider : NULL,
-                              c->show_collected ? "collected" : "raised",
-                              c->payment_link[0] ? c->payment_link : NULL,
-                              c->pledge_ttl_s ? st_i64text(t.ttl,
-                                                           c->pledge_ttl_s)
-                                              : NULL};
+                              t.provider,
+                              t.shown,
+                              t.link,
+                              t.ttl_or_null};
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
         (rc = st_record_key(s, idem, 201, "campaign", c->id, f)) != 0 ||
@@ -237,12 +242,10 @@ int store_campaign_update(struct store *s, const struct campaign *c,
                               c->has_deadline ? ct.deadline : NULL,
                               c->open ? "open" : "closed",
                               ct.origins,
-                              c->provider[0] ? c->provider : NULL,
-                              c->show_collected ? "collected" : "raised",
-                              c->payment_link[0] ? c->payment_link : NULL,
-                              c->pledge_ttl_s ? st_i64text(ct.ttl,
-                                                           c->pledge_ttl_s)
-                                              : NULL};
+                              ct.provider,
+                              ct.shown,
+                              ct.link,
+                              ct.ttl_or_null};
     struct totals t;
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
