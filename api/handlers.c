@@ -68,23 +68,33 @@ void handle_head_get(struct reply *out, struct request *req)
     signed_doc_release(&head);
 }
 
+struct key_list {
+    json_t *keys;
+    const char *log_name;
+};
+
 static int add_key(void *ctx, const struct key_info *k)
 {
-    char pk[SIGNER_PK_B64];
+    struct key_list *l = ctx;
+    char pk[SIGNER_PK_B64], vkey[CHECKPOINT_VKEY_MAX];
     sodium_bin2base64(pk, sizeof pk, k->public_key, 32,
                       sodium_base64_VARIANT_ORIGINAL);
+    /* The same key as a signed-note verifier key, for checkpoints. */
+    checkpoint_vkey(vkey, l->log_name, k->public_key);
     return json_array_append_new(
-        ctx, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "kid", k->kid, "alg",
-                       "Ed25519", "public_key", pk, "created_at",
-                       k->created_at, "retired_at",
-                       k->retired_at[0] ? k->retired_at : NULL));
+        l->keys, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "kid", k->kid,
+                           "alg", "Ed25519", "public_key", pk, "created_at",
+                           k->created_at, "retired_at",
+                           k->retired_at[0] ? k->retired_at : NULL,
+                           "note_key", vkey));
 }
 
 void handle_keys_get(struct reply *out, struct request *req)
 {
     struct fault f = {0};
     json_t *keys = json_array();
-    if (keys_list(req->api->app, add_key, keys, &f) == 0)
+    struct key_list l = {keys, req->api->app->log_name};
+    if (keys_list(req->api->app, add_key, &l, &f) == 0)
         reply_json_take(out, 200, json_pack("{s:O}", "keys", keys));
     else
         reply_fault(out, &f);

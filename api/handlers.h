@@ -59,4 +59,11 @@ bool apply_money_fields(struct campaign *c, struct reply *out, json_t *body,
 bool require_admin(char name[TOKEN_NAME_MAX + 1], struct reply *out,
                    struct request *req);
 
+/* Proofs (api/proofs.c, docs/VERIFY.md). */
+void handle_checkpoint_get(struct reply *out, struct request *req);
+void handle_proof_inclusion(struct reply *out, struct request *req);
+void handle_proof_consistency(struct reply *out, struct request *req);
+void handle_tile_get(struct reply *out, struct request *req);
+void handle_verify_js(struct reply *out, struct request *req);
+
 #endif

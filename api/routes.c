@@ -15,6 +15,16 @@ static const struct route routes[] = {
     {"GET", "/v1/campaigns/{}", handle_campaign_get, CORS_PUBLIC, false},
     {"GET", "/v1/campaigns/{}/totals", handle_totals_get, CORS_PUBLIC, false},
     {"GET", "/v1/campaigns/{}/head", handle_head_get, CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/checkpoint", handle_checkpoint_get, CORS_PUBLIC,
+     false},
+    {"GET", "/v1/campaigns/{}/proof/inclusion", handle_proof_inclusion,
+     CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/proof/consistency", handle_proof_consistency,
+     CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/log/checkpoint", handle_checkpoint_get,
+     CORS_PUBLIC, false},
+    {"GET", "/v1/campaigns/{}/log/tile/{*}", handle_tile_get, CORS_PUBLIC,
+     false},
     {"POST", "/v1/campaigns/{}/pledges", handle_pledge_post, CORS_CAMPAIGN,
      true},
     {"POST", "/v1/campaigns/{}/pledges/{}/card", handle_card_post,
@@ -77,6 +87,15 @@ static bool match(struct request *req, const char *pattern)
             return false;
         p++, s++;
         size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+        if (strcmp(p, "{*}") == 0) { /* the rest of the path, last only */
+            slen = strlen(s);
+            if (slen == 0 || slen >= REQUEST_PARAM_LEN ||
+                n == REQUEST_PARAMS_MAX)
+                return false;
+            memcpy(req->params[n], s, slen + 1);
+            req->nparams = n + 1;
+            return true;
+        }
         if (plen == 2 && memcmp(p, "{}", 2) == 0) {
             if (slen == 0 || slen >= REQUEST_PARAM_LEN ||
                 n == REQUEST_PARAMS_MAX)

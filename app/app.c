@@ -4,6 +4,7 @@
 #include "app/cache.h"
 #include "app/bell.h"
 #include "app/deliveries.h"
+#include "app/proofs.h"
 #include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
@@ -11,6 +12,7 @@
 #include "store/pool.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,9 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
     }
     a->conninfo = cfg->conninfo ? cfg->conninfo : "";
     a->signer = cfg->signer;
+    snprintf(a->log_name, sizeof a->log_name, "%s",
+             cfg->log_name && cfg->log_name[0] ? cfg->log_name
+                                               : PROOFS_LOG_NAME_DEFAULT);
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
     bool ok = a->pool != NULL;
     if (ok && cfg->serve) {

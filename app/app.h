@@ -10,6 +10,7 @@
  * and batcher are thread-safe, the rest is read-only once open.
  */
 #include "core/campaign.h"
+#include "core/checkpoint.h"
 #include "core/fault.h"
 #include "core/signer.h"
 
@@ -41,11 +42,14 @@ struct app_config {
     const char *stripe_webhook_secret;
     /* Webhook deliveries (app/deliveries.h), serving only; NULL: none. */
     const struct delivery_options *deliveries;
+    /* The transparency log's name (app/proofs.h); NULL: the default. */
+    const char *log_name;
 };
 
 struct app {
     const char *conninfo;        /* for connections of their own */
     const struct signer *signer; /* NULL when no key was loaded */
+    char log_name[CHECKPOINT_NAME_MAX + 1]; /* checkpoints' origin prefix */
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */
     struct batcher *batcher; /* NULL unless serving */

@@ -10,6 +10,8 @@
 #include "app/keys.h"
 #include "app/payments.h"
 #include "app/scheduler.h"
+#include "cli/verify_proof.h"
+#include "core/checkpoint.h"
 #include "core/cidr.h"
 #include "core/export.h"
 #include "core/ledger.h"
@@ -298,6 +300,12 @@ static int cmd_serve(void)
         fault_context(&f, "PLEDGED_WEBHOOK_ALLOW");
         return fail("serve", &f);
     }
+    const char *log_name = getenv("PLEDGED_LOG_NAME");
+    if (log_name && log_name[0] && !checkpoint_name_ok(log_name)) {
+        fault_set(&f, FAULT_INVALID, "PLEDGED_LOG_NAME",
+                  "1 to 100 printable characters, no space and no '+'");
+        return fail("serve", &f);
+    }
     struct delivery_options deliveries = {
         .workers = env_uint("PLEDGED_WEBHOOK_WORKERS", 2),
         .allow = &webhook_allow,
@@ -315,6 +323,7 @@ static int cmd_serve(void)
         .batch_max = env_uint("PLEDGED_BATCH_MAX", 256),
         .batch_wait_us = env_uint("PLEDGED_BATCH_WAIT_US", 0),
         .stripe_webhook_secret = getenv("PLEDGED_STRIPE_WEBHOOK_SECRET"),
+        .log_name = log_name,
     };
     struct api api = {
         .app = app_open(&ac, &f),
@@ -379,6 +388,9 @@ static void usage(void)
             "  token revoke NAME  revoke an admin token\n"
             "  verify FILE        check a receipt or head (0 valid, 1 not, "
             "2 unreadable)\n"
+            "  verify RECEIPT --proof P --checkpoint C --key NOTE_KEY\n"
+            "                     offline: the receipt's entry is in the "
+            "signed log\n"
             "  audit ID           verify a campaign's chain and totals\n"
             "  export ID [--format csv|jsonl] [--from T] [--to T]\n"
             "         [--until-seq N] [-o FILE]   the ledger, as over HTTP\n"
@@ -398,6 +410,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve();
+    if (strcmp(cmd, "verify") == 0 && verify_proof_wanted(argc, argv))
+        return verify_proof_main(argc, argv);
     static const char *const commands[] = {"migrate", "seed",   "token",
                                            "audit",   "keygen", "verify",
                                            "export"};

@@ -10,6 +10,7 @@
  * 0 < min_custom_minor <= max_custom_minor <= MONEY_MAX_EXACT.
  */
 #include "core/fault.h"
+#include "core/merkle.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,7 @@ struct totals {
     int64_t collected_minor; /* received: payments less reversals */
     int64_t supporters;
     unsigned char head_hash[32]; /* entry_hash at seq; zeros when seq = 0 */
+    struct merkle_frontier tree; /* the Merkle tree's right edge, size seq */
 };
 
 enum pledge_kind { PLEDGE_TIER, PLEDGE_CUSTOM };

@@ -58,6 +58,10 @@ static bool sign_ok(enum entry_kind kind, int64_t amount)
     }
 }
 
+static int hash_entry(unsigned char chain[LEDGER_HASH_LEN],
+                      unsigned char *leaf, const struct ledger_entry *e,
+                      struct fault *f);
+
 int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
                 struct fault *f)
 {
@@ -65,6 +69,10 @@ int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
         return fault_set(f, FAULT_INVALID, "amount_minor",
                          "a %s entry cannot have amount %lld",
                          ledger_kind_name(e->kind), (long long)e->amount_minor);
+    if (t->tree.size != t->seq)
+        return fault_set(f, FAULT_INTERNAL, NULL,
+                         "the tree has %lld leaves at seq %lld",
+                         (long long)t->tree.size, (long long)t->seq);
     bool collects = ledger_kind_collects(e->kind);
     int64_t total = collects ? t->collected_minor : t->raised_minor;
     int rc = money_total_add(&total, e->amount_minor, f);
@@ -73,21 +81,20 @@ int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
     e->seq = t->seq + 1;
     clock_format(e->created_at, now_us);
     memcpy(e->prev_hash, t->head_hash, LEDGER_HASH_LEN);
-    if ((rc = ledger_hash(e->entry_hash, e, f)) != 0)
+    if ((rc = hash_entry(e->entry_hash, e->leaf_hash, e, f)) != 0)
         return rc;
     t->seq = e->seq;
     *(collects ? &t->collected_minor : &t->raised_minor) = total;
     t->supporters += supporter_step(e->kind);
     memcpy(t->head_hash, e->entry_hash, LEDGER_HASH_LEN);
+    e->nnodes = merkle_push(&t->tree, e->leaf_hash, e->nodes);
     return 0;
 }
 
-int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
-                const struct ledger_entry *e, struct fault *f)
+/* Writes canonical(e) to b: the bytes both the chain and the tree hash. */
+static int canon_entry(struct buf *b, const struct ledger_entry *e,
+                       struct fault *f)
 {
-    int rc = FAULT_NOMEM;
-    struct buf b;
-    buf_init(&b);
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}",
                           "amount_minor", (json_int_t)e->amount_minor,
                           "campaign_id", e->campaign_id,
@@ -109,21 +116,50 @@ int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
             o = NULL;
         }
     }
-    if (o == NULL) {
-        fault_set(f, FAULT_INVALID, NULL, "entry has invalid text");
-        rc = FAULT_INVALID;
-        goto fail;
-    }
-    buf_append(&b, e->prev_hash, LEDGER_HASH_LEN);
-    rc = canon_write(&b, o, f);
-    if (rc)
-        goto fail;
-    crypto_generichash(out, LEDGER_HASH_LEN, (const unsigned char *)b.data,
-                       b.len, NULL, 0);
-fail:
+    if (o == NULL)
+        return fault_set(f, FAULT_INVALID, NULL, "entry has invalid text");
+    int rc = canon_write(b, o, f);
     json_decref(o);
+    return rc;
+}
+
+/* The chain hash and (unless leaf is NULL) the Merkle leaf hash of e. */
+static int hash_entry(unsigned char chain[LEDGER_HASH_LEN],
+                      unsigned char *leaf, const struct ledger_entry *e,
+                      struct fault *f)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_append(&b, e->prev_hash, LEDGER_HASH_LEN);
+    int rc = canon_entry(&b, e, f);
+    if (rc == 0) {
+        crypto_generichash(chain, LEDGER_HASH_LEN,
+                           (const unsigned char *)b.data, b.len, NULL, 0);
+        if (leaf)
+            merkle_leaf(leaf, b.data + LEDGER_HASH_LEN,
+                        b.len - LEDGER_HASH_LEN);
+    }
     buf_release(&b);
     return rc;
+}
+
+int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
+                const struct ledger_entry *e, struct fault *f)
+{
+    return hash_entry(out, NULL, e, f);
+}
+
+int ledger_leaf(unsigned char out[MERKLE_HASH_LEN],
+                const struct ledger_entry *e, struct fault *f)
+{
+    unsigned char chain[LEDGER_HASH_LEN];
+    return hash_entry(chain, out, e, f);
+}
+
+int ledger_canon(struct buf *out, const struct ledger_entry *e,
+                 struct fault *f)
+{
+    return canon_entry(out, e, f);
 }
 
 __attribute__((format(printf, 2, 3))) static void
@@ -158,11 +194,24 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
                 (long long)e->seq);
     unsigned char h[LEDGER_HASH_LEN];
     struct fault f = {0};
+    bool content_ok = false;
     if (ledger_hash(h, e, &f) != 0)
         problem(c, "seq %lld: cannot hash: %s", (long long)e->seq, f.message);
     else if (sodium_memcmp(h, e->entry_hash, LEDGER_HASH_LEN) != 0)
         problem(c, "seq %lld: entry_hash does not match its content",
                 (long long)e->seq);
+    /* Content that fails its entry_hash fails its leaf too: named once. */
+    else
+        content_ok = true;
+    merkle_hash leaf;
+    if (ledger_leaf(leaf, e, NULL) == 0) {
+        if (content_ok &&
+            sodium_memcmp(leaf, e->leaf_hash, MERKLE_HASH_LEN) != 0)
+            problem(c, "seq %lld: leaf_hash does not match its content",
+                    (long long)e->seq);
+        struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
+        merkle_push(&c->tree, leaf, nodes);
+    }
     if (!sign_ok(e->kind, e->amount_minor))
         problem(c, "seq %lld: %s with amount %lld", (long long)e->seq,
                 ledger_kind_name(e->kind), (long long)e->amount_minor);
@@ -195,4 +244,12 @@ void ledger_check_totals(struct ledger_check *c, const struct totals *t)
                 (long long)t->supporters, (long long)c->supporters);
     if (sodium_memcmp(t->head_hash, c->head_hash, LEDGER_HASH_LEN) != 0)
         problem(c, "totals: head hash differs from the last entry's");
+    merkle_hash want, got;
+    merkle_root(want, &c->tree);
+    merkle_root(got, &t->tree);
+    if (t->tree.size != c->tree.size ||
+        sodium_memcmp(want, got, MERKLE_HASH_LEN) != 0)
+        problem(c, "totals: the Merkle tree (size %lld) differs from the "
+                   "entries' (size %lld)",
+                (long long)t->tree.size, (long long)c->tree.size);
 }

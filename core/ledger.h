@@ -28,6 +28,7 @@
 #include "core/campaign.h"
 #include "core/clock.h"
 #include "core/fault.h"
+#include "core/merkle.h"
 #include "core/uuid.h"
 
 #include <stdbool.h>
@@ -65,6 +66,13 @@ struct ledger_entry {
     char created_at[CLOCK_RFC3339_LEN];
     unsigned char prev_hash[LEDGER_HASH_LEN];
     unsigned char entry_hash[LEDGER_HASH_LEN];
+    /* Its leaf in the campaign's Merkle tree: SHA-256(0x00 || canonical),
+     * over the same canonical bytes the chain hashes. */
+    merkle_hash leaf_hash;
+    /* Set by ledger_next: the tile nodes this entry completes, to store
+     * with it (core/merkle.h). */
+    struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
+    size_t nnodes;
 };
 
 const char *ledger_kind_name(enum entry_kind kind);
@@ -74,8 +82,9 @@ int ledger_kind_parse(enum entry_kind *out, const char *text);
 
 /* The one place an entry joins a chain (single and batched writes alike).
  * e has campaign, kind, pledge id, amount and currency set; it gets seq,
- * created_at (now_us), prev_hash and entry_hash as the entry after head t,
- * and t moves past it (seq, raised_minor, supporters, head_hash). 0, or
+ * created_at (now_us), prev_hash, entry_hash, leaf_hash and nodes as the
+ * entry after head t, and t moves past it (seq, raised_minor, supporters,
+ * head_hash, tree). 0, or
  * FAULT_OVERFLOW naming "amount_minor" (then t is unchanged), or a hash
  * fault. */
 int ledger_next(struct ledger_entry *e, struct totals *t, int64_t now_us,
@@ -87,6 +96,16 @@ int ledger_hash(unsigned char out[LEDGER_HASH_LEN],
                 const struct ledger_entry *e, struct fault *f)
     __attribute__((warn_unused_result));
 
+/* The Merkle leaf hash of e (core/merkle.h); e->leaf_hash is not read. */
+int ledger_leaf(unsigned char out[MERKLE_HASH_LEN],
+                const struct ledger_entry *e, struct fault *f)
+    __attribute__((warn_unused_result));
+
+struct buf;
+/* Appends canonical(e), the bytes of its leaf, to out. */
+int ledger_canon(struct buf *out, const struct ledger_entry *e,
+                 struct fault *f) __attribute__((warn_unused_result));
+
 #define LEDGER_PROBLEMS_MAX 20
 
 struct ledger_check {
@@ -96,6 +115,7 @@ struct ledger_check {
     int64_t collected_minor;
     int64_t supporters; /* pledge entries minus refund and void entries */
     unsigned char head_hash[LEDGER_HASH_LEN];
+    struct merkle_frontier tree; /* rebuilt from the entries' content */
     size_t nproblems;    /* problems found, may exceed what is kept */
     char problems[LEDGER_PROBLEMS_MAX][160];
 };

@@ -118,16 +118,23 @@ int receipt_head(struct signed_doc *out, const struct signer *k,
                  const struct campaign *c, const struct totals *t,
                  struct fault *f)
 {
-    char hash[HEX32_LEN], now[CLOCK_RFC3339_LEN];
+    char hash[HEX32_LEN], root[HEX32_LEN], now[CLOCK_RFC3339_LEN];
     hex_encode(hash, t->head_hash, 32);
+    merkle_hash mth;
+    merkle_root(mth, &t->tree);
+    hex_encode(root, mth, MERKLE_HASH_LEN);
     clock_format(now, clock_now_us());
+    /* The Merkle tree's size and root (core/merkle.h) name the same state
+     * as seq and entry_hash, so a head and a checkpoint can be matched. */
     json_t *h = json_pack(
-        "{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s}", "type",
-        "campaign_head", "campaign_id", c->id, "seq", (json_int_t)t->seq,
-        "entry_hash", hash, "raised_minor", (json_int_t)t->raised_minor,
-        "collected_minor", (json_int_t)t->collected_minor,
-        "supporters", (json_int_t)t->supporters, "currency", c->currency,
-        "signed_at", now, "kid", k->kid);
+        "{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:s}",
+        "type", "campaign_head", "campaign_id", c->id, "seq",
+        (json_int_t)t->seq, "entry_hash", hash, "raised_minor",
+        (json_int_t)t->raised_minor, "collected_minor",
+        (json_int_t)t->collected_minor, "supporters",
+        (json_int_t)t->supporters, "currency", c->currency, "signed_at", now,
+        "kid", k->kid, "tree_size", (json_int_t)t->tree.size, "root_hash",
+        root);
     return receipt_sign_take(out, k, h, f);
 }
 

@@ -150,15 +150,17 @@ static int record_keys(struct store *s, struct batch_item *items, size_t n,
 static int write_batch(struct store *s, struct batch_item *items, size_t n,
                        struct batch_head *heads, size_t nheads, struct fault *f)
 {
-    struct buf e[9], p[5], t[5]; /* columns of entries, pledges, totals */
-    struct buf *all[19];
+    struct buf e[10], p[5], t[6]; /* columns of entries, pledges, totals */
+    struct buf *all[21];
     size_t na = 0;
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < 10; k++)
         all[na++] = &e[k];
     for (int k = 0; k < 5; k++)
         all[na++] = &p[k];
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
         all[na++] = &t[k];
+    struct st_nodes nodes;
+    st_nodes_open(&nodes);
     for (size_t k = 0; k < na; k++) {
         buf_init(all[k]);
         st_arr_open(all[k]);
@@ -198,6 +200,8 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         st_arr_text(&e[6], le.created_at);
         st_arr_bytea(&e[7], le.prev_hash);
         st_arr_bytea(&e[8], le.entry_hash);
+        st_arr_bytea(&e[9], le.leaf_hash);
+        st_nodes_add(&nodes, &le);
         st_arr_text(&p[0], pledge_kind_name(pl->kind));
         st_arr_text(&p[1], pl->donor_name[0] ? pl->donor_name : NULL);
         st_arr_text(&p[2], pl->donor_email[0] ? pl->donor_email : NULL);
@@ -213,6 +217,11 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         st_arr_i64(&t[2], heads[k].t.raised_minor);
         st_arr_i64(&t[3], heads[k].t.supporters);
         st_arr_bytea(&t[4], heads[k].t.head_hash);
+        /* An array element holding bytea text: quoted, backslash doubled. */
+        buf_puts(&t[5], t[5].len > 1 ? ",\"" : "\"");
+        buf_puts(&t[5], "\\");
+        st_frontier_text(&t[5], &heads[k].t);
+        buf_putc(&t[5], '"');
     }
     for (size_t k = 0; k < na; k++)
         st_arr_close(all[k]);
@@ -221,20 +230,20 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
             rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
     PGresult *r = NULL;
     if (rc == 0 && count > 0) {
-        const char *ep[9] = {e[0].data, e[1].data, e[2].data,
-                             e[3].data, e[4].data, e[5].data,
-                             e[6].data, e[7].data, e[8].data};
+        const char *ep[10] = {e[0].data, e[1].data, e[2].data, e[3].data,
+                              e[4].data, e[5].data, e[6].data, e[7].data,
+                              e[8].data, e[9].data};
         rc =
             st_run(&r, s, PGRES_COMMAND_OK,
                    "INSERT INTO ledger_entries (campaign_id, seq, kind, "
                    "pledge_id, amount_minor, currency, created_at, created_ts, "
-                   "prev_hash, entry_hash) SELECT c, q, k, id, a, cur, ts, "
-                   "ts::timestamptz, ph, eh FROM unnest($1::text[], "
-                   "$2::bigint[], $3::text[], $4::uuid[], $5::bigint[], "
-                   "$6::text[], $7::text[], $8::bytea[], $9::bytea[]) WITH "
-                   "ORDINALITY AS u(c, q, k, id, a, cur, ts, ph, eh, o) "
-                   "ORDER BY o",
-                   9, ep, f);
+                   "prev_hash, entry_hash, leaf_hash) SELECT c, q, k, id, a, "
+                   "cur, ts, ts::timestamptz, ph, eh, lh FROM "
+                   "unnest($1::text[], $2::bigint[], $3::text[], $4::uuid[], "
+                   "$5::bigint[], $6::text[], $7::text[], $8::bytea[], "
+                   "$9::bytea[], $10::bytea[]) WITH ORDINALITY AS u(c, q, k, "
+                   "id, a, cur, ts, ph, eh, lh, o) ORDER BY o",
+                   10, ep, f);
         PQclear(r);
     }
     if (rc == 0 && count > 0) {
@@ -252,20 +261,24 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         PQclear(r);
     }
     if (rc == 0 && count > 0) {
-        const char *tp[5] = {t[0].data, t[1].data, t[2].data, t[3].data,
-                             t[4].data};
+        const char *tp[6] = {t[0].data, t[1].data, t[2].data,
+                             t[3].data, t[4].data, t[5].data};
         rc =
             st_run(&r, s, PGRES_TUPLES_OK,
                    "WITH v AS (SELECT * FROM unnest($1::text[], $2::bigint[], "
-                   "$3::bigint[], $4::bigint[], $5::bytea[]) AS v(id, q, r, "
-                   "n, h)), u AS (UPDATE campaign_totals t SET seq = v.q, "
-                   "raised_minor = v.r, supporters = v.n, head_hash = v.h "
-                   "FROM v WHERE t.campaign_id = v.id RETURNING t.campaign_id) "
+                   "$3::bigint[], $4::bigint[], $5::bytea[], $6::bytea[]) AS "
+                   "v(id, q, r, n, h, fr)), u AS (UPDATE campaign_totals t "
+                   "SET seq = v.q, raised_minor = v.r, supporters = v.n, "
+                   "head_hash = v.h, tree_frontier = v.fr FROM v WHERE "
+                   "t.campaign_id = v.id RETURNING t.campaign_id) "
                    "SELECT pg_notify('" ST_TOTALS_CHANNEL "', campaign_id) "
                    "FROM u",
-                   5, tp, f);
+                   6, tp, f);
         PQclear(r);
     }
+    int nrc = st_nodes_insert(s, &nodes, rc == 0 ? f : NULL);
+    if (rc == 0)
+        rc = nrc;
     for (size_t k = 0; k < na; k++)
         buf_release(all[k]);
     return rc;

@@ -63,7 +63,8 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
         t->raised_minor = st_i64col(r, row, 12);
         t->supporters = st_i64col(r, row, 13);
         t->collected_minor = st_i64col(r, row, 19);
-        return st_unbytea(t->head_hash, PQgetvalue(r, row, 14), f);
+        int rc = st_unbytea(t->head_hash, PQgetvalue(r, row, 14), f);
+        return rc ? rc : st_read_frontier(t, PQgetvalue(r, row, 20), f);
     }
     return 0;
 }
@@ -182,7 +183,7 @@ int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
     PGresult *r;
     int rc = st_run(&r, s, PGRES_TUPLES_OK,
                     "SELECT seq, raised_minor, supporters, head_hash, "
-                    "collected_minor "
+                    "collected_minor, tree_frontier "
                     "FROM campaign_totals WHERE campaign_id = $1 FOR UPDATE",
                     1, params, f);
     if (rc)
@@ -195,6 +196,8 @@ int st_lock_head(struct totals *t, struct store *s, const char *campaign_id,
         t->supporters = st_i64col(r, 0, 2);
         t->collected_minor = st_i64col(r, 0, 4);
         rc = st_unbytea(t->head_hash, PQgetvalue(r, 0, 3), f);
+        if (rc == 0)
+            rc = st_read_frontier(t, PQgetvalue(r, 0, 5), f);
     }
     PQclear(r);
     return rc;

@@ -95,7 +95,7 @@ void st_arr_close(struct buf *b);
     "array_to_json(c.allowed_origins), c.version, "                            \
     "t.seq, t.raised_minor, t.supporters, t.head_hash, "                     \
     "coalesce(c.provider, ''), c.shown_total, coalesce(c.payment_link, ''), " \
-    "coalesce(c.pledge_ttl_s, 0), t.collected_minor"
+    "coalesce(c.pledge_ttl_s, 0), t.collected_minor, t.tree_frontier"
 
 /* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
 int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
@@ -112,12 +112,37 @@ int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
     "e.campaign_id, e.seq, e.kind, e.pledge_id, e.amount_minor, "              \
     "e.currency, e.created_at, e.prev_hash, e.entry_hash, "                  \
     "coalesce(e.provider, ''), coalesce(e.reference, ''), "                  \
-    "coalesce(e.method, ''), coalesce(e.reason, '')"
-#define ENTRY_NCOLUMNS 13
+    "coalesce(e.method, ''), coalesce(e.reason, ''), e.leaf_hash"
+#define ENTRY_NCOLUMNS 14
 
 /* The one ledger row decoder: ENTRY_COLUMNS of row, from column col. */
 int st_read_entry(struct ledger_entry *e, PGresult *r, int row, int col,
                   struct fault *f);
+
+/* ---- the Merkle tree's rows (merkle.c) ---- */
+
+/* Reads a campaign_totals.tree_frontier value into t->tree (size t->seq):
+ * 0 or FAULT_TAMPERED. */
+int st_read_frontier(struct totals *t, const char *text, struct fault *f);
+
+/* Appends the bytea text of t->tree's hashes to b. */
+void st_frontier_text(struct buf *b, const struct totals *t);
+
+/* Columns of merkle_nodes rows, as array literals (merkle.c adds them and
+ * inserts them in one statement). */
+struct st_nodes {
+    struct buf campaign, level, idx, hash;
+    size_t count;
+};
+void st_nodes_open(struct st_nodes *n);
+void st_nodes_add(struct st_nodes *n, const struct ledger_entry *e);
+/* Inserts them (if any) and releases n: 0 or a fault. */
+int st_nodes_insert(struct store *s, struct st_nodes *n, struct fault *f);
+
+/* The C step of a migration (run right after its SQL, in its transaction):
+ * 0 or a fault. NULL for a migration without one. */
+typedef int st_migration_step(struct store *s, struct fault *f);
+st_migration_step *st_migration_step_of(const char *name);
 
 /* Inserts entry e (chained by the caller, ledger_next) and writes head t
  * as the campaign's totals, inside the caller's transaction. */

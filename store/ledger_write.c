@@ -75,10 +75,11 @@ int st_insert_entry(struct store *s, const struct ledger_entry *e,
                     const struct totals *t, struct fault *f)
 {
     char seq[I64_TEXT], amount[I64_TEXT], prev[BYTEA32_HEX], hash[BYTEA32_HEX],
-        r1[I64_TEXT], r2[I64_TEXT], r3[I64_TEXT];
+        r1[I64_TEXT], r2[I64_TEXT], r3[I64_TEXT], leaf[BYTEA32_HEX];
     st_bytea(prev, e->prev_hash);
     st_bytea(hash, e->entry_hash);
-    const char *params[13] = {e->campaign_id,
+    st_bytea(leaf, e->leaf_hash);
+    const char *params[14] = {e->campaign_id,
                               st_i64text(seq, e->seq),
                               ledger_kind_name(e->kind),
                               e->pledge_id,
@@ -90,30 +91,43 @@ int st_insert_entry(struct store *s, const struct ledger_entry *e,
                               or_null(e->provider),
                               or_null(e->reference),
                               or_null(e->method),
-                              or_null(e->reason)};
+                              or_null(e->reason),
+                              leaf};
     PGresult *r;
     int rc = st_run(&r, s, PGRES_COMMAND_OK,
                     "INSERT INTO ledger_entries (campaign_id, seq, kind, "
                     "pledge_id, amount_minor, currency, created_at, "
                     "created_ts, prev_hash, entry_hash, provider, reference, "
-                    "method, reason) VALUES ($1, $2, $3, $4, $5, $6, "
-                    "$7::text, $7::text::timestamptz, $8, $9, $10, $11, $12, "
-                    "$13)",
-                    13, params, f);
+                    "method, reason, leaf_hash) VALUES ($1, $2, $3, $4, $5, "
+                    "$6, $7::text, $7::text::timestamptz, $8, $9, $10, $11, "
+                    "$12, $13, $14)",
+                    14, params, f);
     if (rc)
         return rc;
     PQclear(r);
-    const char *tparams[6] = {e->campaign_id,
+    struct st_nodes nodes;
+    st_nodes_open(&nodes);
+    st_nodes_add(&nodes, e);
+    if ((rc = st_nodes_insert(s, &nodes, f)) != 0)
+        return rc;
+    struct buf tree;
+    buf_init(&tree);
+    st_frontier_text(&tree, t);
+    const char *tparams[7] = {e->campaign_id,
                               seq,
                               st_i64text(r1, t->raised_minor),
                               st_i64text(r2, t->supporters),
                               hash,
-                              st_i64text(r3, t->collected_minor)};
-    rc = st_run(&r, s, PGRES_COMMAND_OK,
-                "UPDATE campaign_totals SET seq = $2, raised_minor = $3, "
-                "supporters = $4, head_hash = $5, collected_minor = $6 "
-                "WHERE campaign_id = $1",
-                6, tparams, f);
+                              st_i64text(r3, t->collected_minor),
+                              tree.data};
+    rc = buf_failed(&tree)
+             ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")
+             : st_run(&r, s, PGRES_COMMAND_OK,
+                      "UPDATE campaign_totals SET seq = $2, raised_minor = $3, "
+                      "supporters = $4, head_hash = $5, collected_minor = $6, "
+                      "tree_frontier = $7 WHERE campaign_id = $1",
+                      7, tparams, f);
+    buf_release(&tree);
     if (rc)
         return rc;
     PQclear(r);

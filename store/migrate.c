@@ -34,6 +34,9 @@ int store_migrate(struct store *s, const struct migration *m, size_t n,
         r = NULL; /* a failing migration below must not clear it again */
         if (!done) {
             rc = st_exec(s, m[i].sql, f);
+            st_migration_step *step = st_migration_step_of(m[i].name);
+            if (rc == 0 && step)
+                rc = step(s, f);
             if (rc == 0)
                 rc = st_run(&r, s, PGRES_COMMAND_OK,
                             "INSERT INTO schema_migrations (name) VALUES ($1)",

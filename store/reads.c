@@ -86,7 +86,7 @@ int store_ledger_walk(struct totals *t, struct store *s,
         goto done;
     rc = st_run(&r, s, PGRES_TUPLES_OK,
                 "SELECT seq, raised_minor, supporters, head_hash, "
-                "collected_minor "
+                "collected_minor, tree_frontier "
                 "FROM campaign_totals WHERE campaign_id = $1",
                 1, params, f);
     if (rc)
@@ -100,7 +100,8 @@ int store_ledger_walk(struct totals *t, struct store *s,
         t->raised_minor = st_i64col(r, 0, 1);
         t->supporters = st_i64col(r, 0, 2);
         t->collected_minor = st_i64col(r, 0, 4);
-        if ((rc = st_unbytea(t->head_hash, PQgetvalue(r, 0, 3), f)) != 0)
+        if ((rc = st_unbytea(t->head_hash, PQgetvalue(r, 0, 3), f)) != 0 ||
+            (rc = st_read_frontier(t, PQgetvalue(r, 0, 5), f)) != 0)
             goto done;
     }
     PQclear(r);
@@ -216,5 +217,9 @@ int st_read_entry(struct ledger_entry *e, PGresult *r, int row, int col,
     st_strcol(e->method, sizeof e->method, r, row, col + 11);
     st_strcol(e->reason, sizeof e->reason, r, row, col + 12);
     int rc = st_unbytea(e->prev_hash, PQgetvalue(r, row, col + 7), f);
-    return rc ? rc : st_unbytea(e->entry_hash, PQgetvalue(r, row, col + 8), f);
+    if (rc == 0)
+        rc = st_unbytea(e->entry_hash, PQgetvalue(r, row, col + 8), f);
+    if (rc == 0 && !PQgetisnull(r, row, col + 13))
+        rc = st_unbytea(e->leaf_hash, PQgetvalue(r, row, col + 13), f);
+    return rc;
 }

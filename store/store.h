@@ -295,6 +295,21 @@ int store_ledger_walk(struct totals *t, struct store *s,
                       void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
+/* count stored Merkle hashes of tile level `level` of a campaign from
+ * index first (leaf hashes for level 0; core/merkle.h): 0, or
+ * FAULT_TAMPERED when some are missing, or another fault. */
+int store_merkle_read(struct store *s, const char *campaign_id, int level,
+                      int64_t first, int64_t count, merkle_hash *out,
+                      struct fault *f) __attribute__((warn_unused_result));
+
+/* Calls fn for the count entries from seq first_seq, in order: 0,
+ * FAULT_NOT_FOUND if they are not all there, or fn's or another fault. */
+int store_entries_range(struct store *s, const char *campaign_id,
+                        int64_t first_seq, int64_t count,
+                        int (*fn)(void *ctx, const struct ledger_entry *e),
+                        void *ctx, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* Calls fn for every campaign with its totals, by id. */
 int store_campaigns_list(struct store *s,
                          int (*fn)(void *ctx, const struct campaign *c,

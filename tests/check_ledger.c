@@ -269,20 +269,23 @@ START_TEST(database_refuses_update_delete_and_gaps)
     assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 5, "
                           "kind, pledge_id, amount_minor, currency, "
                           "created_at, created_ts, entry_hash, "
-                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "sha256(entry_hash), provider, reference, method, "
+                          "reason, leaf_hash FROM ledger_entries WHERE "
                           "campaign_id = $1 AND seq = 3",
                       c.id, gap);
     assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
                           "kind, pledge_id, amount_minor, currency, "
                           "created_at, created_ts, prev_hash, "
-                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "sha256(entry_hash), provider, reference, method, "
+                          "reason, leaf_hash FROM ledger_entries WHERE "
                           "campaign_id = $1 AND seq = 3",
                       c.id, fork);
     /* A new prev_hash that is not the previous entry's hash. */
     assert_refused_by(db, "INSERT INTO ledger_entries SELECT campaign_id, 4, "
                           "kind, pledge_id, amount_minor, currency, "
                           "created_at, created_ts, sha256(prev_hash), "
-                          "sha256(entry_hash) FROM ledger_entries WHERE "
+                          "sha256(entry_hash), provider, reference, method, "
+                          "reason, leaf_hash FROM ledger_entries WHERE "
                           "campaign_id = $1 AND seq = 3",
                       c.id, fork);
     PQfinish(db);

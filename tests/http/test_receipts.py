@@ -107,7 +107,8 @@ def test_signed_head_matches_the_campaign_and_verifies():
     assert head["type"] == "campaign_head"
     assert set(head) == {"type", "campaign_id", "seq", "entry_hash",
                          "raised_minor", "collected_minor", "supporters",
-                         "currency", "signed_at", "kid"}
+                         "currency", "signed_at", "kid", "tree_size",
+                         "root_hash"}
     assert head["seq"] >= c["seq"]
     if head["seq"] == c["seq"]:
         assert head["raised_minor"] == c["raised_minor"]
@@ -179,5 +180,5 @@ def test_keys_list_ed25519_public_keys():
     for k in keys:
         assert k["alg"] == "Ed25519"
         assert set(k) == {"kid", "alg", "public_key", "created_at",
-                          "retired_at"}
+                          "retired_at", "note_key"}
     assert sum(1 for k in keys if k["retired_at"] is None) == 1
