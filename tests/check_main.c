@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, batch_suite());
     srunner_add_suite(sr, cidr_suite());
     srunner_add_suite(sr, payment_suite());
+    srunner_add_suite(sr, merkle_suite());
     srunner_add_suite(sr, stripe_sig_suite());
     srunner_add_suite(sr, stripe_event_suite());
     srunner_add_suite(sr, stripe_suite());

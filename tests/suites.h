@@ -14,6 +14,7 @@ Suite *receipt_suite(void);
 Suite *batch_suite(void);
 Suite *cidr_suite(void);
 Suite *payment_suite(void);
+Suite *merkle_suite(void);
 /* Stripe: signatures and events read PLEDGED_TEST_STRIPE_VECTORS (made by
  * Stripe's own library, tests/stripe/vectors.js); the provider talks to
  * the emulator at PLEDGED_TEST_STRIPE_API. scripts/test sets both. */
