@@ -8,6 +8,7 @@
 static const struct route routes[] = {
     {"GET", "/", handle_index, CORS_NONE, false},
     {"GET", "/widget.js", handle_widget_js, CORS_PUBLIC, false},
+    {"GET", "/verify.js", handle_verify_js, CORS_PUBLIC, false},
     {"GET", "/embed/{}", handle_embed, CORS_NONE, false},
     {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false},
     {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false},

@@ -110,6 +110,13 @@ void handle_widget_js(struct reply *out, struct request *req)
                "public, max-age=300");
 }
 
+void handle_verify_js(struct reply *out, struct request *req)
+{
+    /* Loaded by the widget when a donor asks to verify a gift. */
+    serve_file(out, req, "verify.js", "text/javascript; charset=utf-8",
+               "public, max-age=300");
+}
+
 void handle_embed(struct reply *out, struct request *req)
 {
     const struct embedded_file *f = find("embed.html");

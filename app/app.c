@@ -4,7 +4,6 @@
 #include "app/cache.h"
 #include "app/bell.h"
 #include "app/deliveries.h"
-#include "app/proofs.h"
 #include "app/scheduler.h"
 #include "app/seed.h"
 #include "core/embed.h"
@@ -27,7 +26,7 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
     a->signer = cfg->signer;
     snprintf(a->log_name, sizeof a->log_name, "%s",
              cfg->log_name && cfg->log_name[0] ? cfg->log_name
-                                               : PROOFS_LOG_NAME_DEFAULT);
+                                               : APP_LOG_NAME_DEFAULT);
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
     bool ok = a->pool != NULL;
     if (ok && cfg->serve) {

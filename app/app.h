@@ -42,9 +42,12 @@ struct app_config {
     const char *stripe_webhook_secret;
     /* Webhook deliveries (app/deliveries.h), serving only; NULL: none. */
     const struct delivery_options *deliveries;
-    /* The transparency log's name (app/proofs.h); NULL: the default. */
+    /* The transparency log's name (app/proofs.h): the origin prefix of
+     * every checkpoint and its key's name; NULL: APP_LOG_NAME_DEFAULT. */
     const char *log_name;
 };
+
+#define APP_LOG_NAME_DEFAULT "localhost/pledged"
 
 struct app {
     const char *conninfo;        /* for connections of their own */

@@ -15,10 +15,6 @@
 
 struct app;
 
-/* The log's name: the origin prefix of every checkpoint, and the name of
- * its signing key (PLEDGED_LOG_NAME). */
-#define PROOFS_LOG_NAME_DEFAULT "localhost/pledged"
-
 /* The signed checkpoint of the campaign's tree now: a malloc'd note, or
  * NULL with FAULT_NOT_FOUND, FAULT_KEY_RETIRED, FAULT_UNAVAILABLE... */
 char *proofs_checkpoint(struct app *a, const char *campaign_id,

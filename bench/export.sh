@@ -27,12 +27,14 @@ VALUES ('bench', 'Bench', 'USD', 500000, '{0,250000,500000}');
 -- Bulk load as the superuser, triggers off: the chain's hashes here are
 -- stand-ins (the export does not check them; the audit would).
 SET session_replication_role = replica;
-INSERT INTO ledger_entries
+INSERT INTO ledger_entries (campaign_id, seq, kind, pledge_id, amount_minor,
+                            currency, created_at, created_ts, prev_hash,
+                            entry_hash, leaf_hash)
 SELECT 'bench', g, 'pledge', md5(g::text)::uuid, 100 + g % 5000, 'USD',
        to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), ts,
        CASE WHEN g = 1 THEN '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
             ELSE sha256((g - 1)::text::bytea) END,
-       sha256(g::text::bytea)
+       sha256(g::text::bytea), sha256(('l' || g)::bytea)
   FROM generate_series(1, :n) g,
        LATERAL (SELECT timestamptz '2026-01-01' + g * interval '1 second') t(ts);
 INSERT INTO pledges (id, campaign_id, seq, amount_minor, currency, kind,
@@ -44,6 +46,7 @@ SELECT pledge_id, 'bench', seq, amount_minor, 'USD', 'custom',
 INSERT INTO campaign_totals (campaign_id, seq, raised_minor, supporters)
 SELECT 'bench', count(*), sum(amount_minor), count(*) FROM ledger_entries
  WHERE campaign_id = 'bench';
+\i bench/tree.sql
 ANALYZE;
 SQL
 

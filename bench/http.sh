@@ -6,6 +6,8 @@
 #  - the same at 10k and at 1M existing ledger entries, and the server's
 #    peak RSS under that load;
 #  - totals reads/s next to nginx serving the same bytes as a file;
+#  - inclusion proofs at 1M entries (issue 18), with one proof checked
+#    against the signed checkpoint first;
 #  - two instances on one database: combined pledges/s, and how long a
 #    pledge on one takes to show on the other's totals.
 # Every 201 is committed with synchronous_commit = on.
@@ -56,17 +58,20 @@ ON CONFLICT DO NOTHING;
 INSERT INTO campaign_totals (campaign_id) VALUES ('bench') ON CONFLICT DO NOTHING;
 SET session_replication_role = replica;
 WITH last AS (SELECT seq, head_hash FROM campaign_totals WHERE campaign_id = 'bench')
-INSERT INTO ledger_entries
+INSERT INTO ledger_entries (campaign_id, seq, kind, pledge_id, amount_minor,
+                            currency, created_at, created_ts, prev_hash,
+                            entry_hash, leaf_hash)
 SELECT 'bench', g, 'pledge', md5('b' || g)::uuid, 2500, 'USD',
        to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), now(),
        CASE WHEN g = last.seq + 1 THEN last.head_hash ELSE sha256(('b' || (g - 1))::bytea) END,
-       sha256(('b' || g)::bytea)
+       sha256(('b' || g)::bytea), sha256(('l' || g)::bytea)
   FROM last, generate_series(last.seq + 1, :n) g;
 UPDATE campaign_totals
    SET seq = :n, raised_minor = raised_minor + (:n - seq)::bigint * 2500,
        supporters = supporters + (:n - seq),
        head_hash = sha256(('b' || :n)::bytea)
  WHERE campaign_id = 'bench' AND seq < :n;
+\i bench/tree.sql
 SET session_replication_role = origin;
 ANALYZE ledger_entries;
 SQL
@@ -170,6 +175,30 @@ for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$nport/totals" >/dev/null 2>&
 wngx=$(wrk -t2 -c64 -d"${SECS}s" --latency "http://127.0.0.1:$nport/totals")
 kill "$(cat "$run/nginx.pid")"; rm -f "$run/nginx.pid"
 
+# Proofs (issue 18) at $BIG+ entries: a random entry's inclusion proof, as
+# a donor's "verify my gift" asks for it, next to the totals reads above.
+# One proof is first checked against the signed checkpoint by tests/http's
+# independent verifier: the bench's stand-in tree must be a real tree.
+echo "wrk inclusion proofs at $BIG entries..." >&2
+/usr/bin/python3 - "$port" "$BIG" <<'PY' >&2
+import http.client, json, sys
+sys.path.insert(0, "tests/http")
+import tlog
+port, big = int(sys.argv[1]), int(sys.argv[2])
+def get(path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", path); r = c.getresponse(); return r.read()
+key = [k for k in json.loads(get("/v1/keys"))["keys"] if not k.get("retired_at")][0]
+cp = tlog.open_checkpoint(get("/v1/campaigns/bench/checkpoint").decode(), key["note_key"])
+seq = big // 2 + 7
+p = json.loads(get(f"/v1/campaigns/bench/proof/inclusion?seq={seq}&size={cp['size']}"))
+path = [bytes.fromhex(h) for h in p["path"]]
+assert tlog.verify_inclusion(bytes.fromhex(p["leaf_hash"]), seq - 1, cp["size"], path, cp["root"])
+print(f"  proof of entry {seq} at size {cp['size']} verified against the signed checkpoint")
+PY
+wproof=$(ENTRIES=$BIG wrk -t2 -c64 -d"${SECS}s" --latency -s bench/proof.lua "http://127.0.0.1:$port")
+wproof1=$(ENTRIES=$BIG wrk -t1 -c1 -d"${SECS}s" --latency -s bench/proof.lua "http://127.0.0.1:$port")
+
 echo "two instances..." >&2
 port2=$(free_port)
 serve "$port2"
@@ -201,7 +230,8 @@ PY
 )
 audit=$("$BUILD/pledged" audit help-us 2>/dev/null | head -n 1 || true)
 
-export tps1 tps16 w10k w1m rss wtot wngx prop BIG wh0a wh0b wh2a wh2b drain behind
+export tps1 tps16 w10k w1m rss wtot wngx prop BIG wh0a wh0b wh2a wh2b drain behind \
+    wproof wproof1
 /usr/bin/python3 - "$run/a.out" "$run/b.out" <<'PY'
 import os, re, sys
 def rps(out): return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -236,6 +266,15 @@ rows = [
      f"{rps(a):,.0f} + {rps(b):,.0f} pledges/s; non-2xx {errs(a) + errs(b)}"),
     ("pledge on one shows on the other", f"{p50} ms",
      f"median of 20; max {pmax} ms (goal < 1 s)"),
+]
+wp, wp1 = e["wproof"], e["wproof1"]
+rows += [
+    (f"inclusion proofs/s at {big:,}+ entries, 64 clients", f"{rps(wp):,.0f}",
+     f"{rps(wp) / rps(wtot):.2f}x totals reads; p50 {lat(wp, 50):.2f} ms, "
+     f"p99 {lat(wp, 99):.2f} ms; non-2xx {errs(wp)}"),
+    ("one inclusion proof, 1 client", f"{lat(wp1, 50):.2f} ms",
+     f"p50; p99 {lat(wp1, 99):.2f} ms (goal < 5 ms); {rps(wp1):,.0f}/s; "
+     f"non-2xx {errs(wp1)}"),
 ]
 none = (rps(e["wh0a"]) + rps(e["wh0b"])) / 2
 two = (rps(e["wh2a"]) + rps(e["wh2b"])) / 2

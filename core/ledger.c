@@ -209,8 +209,11 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
             sodium_memcmp(leaf, e->leaf_hash, MERKLE_HASH_LEN) != 0)
             problem(c, "seq %lld: leaf_hash does not match its content",
                     (long long)e->seq);
+        /* The tree is rebuilt from the leaves as stored when the content
+         * itself was altered (already named above), so that one
+         * tampering is named once. */
         struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
-        merkle_push(&c->tree, leaf, nodes);
+        merkle_push(&c->tree, content_ok ? leaf : e->leaf_hash, nodes);
     }
     if (!sign_ok(e->kind, e->amount_minor))
         problem(c, "seq %lld: %s with amount %lld", (long long)e->seq,
@@ -250,6 +253,6 @@ void ledger_check_totals(struct ledger_check *c, const struct totals *t)
     if (t->tree.size != c->tree.size ||
         sodium_memcmp(want, got, MERKLE_HASH_LEN) != 0)
         problem(c, "totals: the Merkle tree (size %lld) differs from the "
-                   "entries' (size %lld)",
+                   "one its entries make (size %lld)",
                 (long long)t->tree.size, (long long)c->tree.size);
 }

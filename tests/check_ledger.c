@@ -179,6 +179,7 @@ START_TEST(verifier_names_each_tampering)
     bad = col; /* an entry of another campaign spliced in */
     snprintf(bad.e[1].campaign_id, sizeof bad.e[1].campaign_id, "%s", "other");
     ck_assert_int_eq(ledger_hash(bad.e[1].entry_hash, &bad.e[1], NULL), 0);
+    ck_assert_int_eq(ledger_leaf(bad.e[1].leaf_hash, &bad.e[1], NULL), 0);
     memcpy(bad.e[2].prev_hash, bad.e[1].entry_hash, LEDGER_HASH_LEN);
     ck_assert_int_eq(ledger_hash(bad.e[2].entry_hash, &bad.e[2], NULL), 0);
     memcpy(bad.e[3].prev_hash, bad.e[2].entry_hash, LEDGER_HASH_LEN);
@@ -186,6 +187,10 @@ START_TEST(verifier_names_each_tampering)
     memcpy(bad.e[4].prev_hash, bad.e[3].entry_hash, LEDGER_HASH_LEN);
     ck_assert_int_eq(ledger_hash(bad.e[4].entry_hash, &bad.e[4], NULL), 0);
     expect_problems(&bad, c.id, "seq 2: belongs to campaign other", NULL);
+    bad = col; /* a stored Merkle leaf changed, and nothing else */
+    bad.e[3].leaf_hash[7] ^= 2;
+    expect_problems(&bad, c.id, "seq 4: leaf_hash does not match its content",
+                    NULL);
     store_free(s);
 }
 END_TEST

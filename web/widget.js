@@ -36,6 +36,7 @@
     ".msg{min-height:1.4em;margin-top:10px}.err{color:#b00020}.ok{color:#1f6b3c}" +
     ".thanks{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px;word-break:break-all}" +
     ".pay{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px;word-break:normal}" +
+    ".verify-box{margin-top:8px;word-break:normal}.proof p{margin:4px 0}" +
     "::slotted([slot=card]){display:block;max-width:24em;padding:9px 8px;margin:0 0 8px;border:1px solid #9aa3b2;border-radius:6px;background:#fff}";
 
   var el = function (tag, attrs, text) {
@@ -239,6 +240,7 @@
     ui.thanks.appendChild(el("p", {}, "Receipt id: "));
     ui.thanks.firstChild.appendChild(el("code", { class: "receipt-id" }, p.id));
     ui.thanks.appendChild(receiptLinks(doc, "receipt-" + p.id + ".json"));
+    ui.thanks.appendChild(verifyGift(doc));
     refreshTotals();
     payStep(p);
   }
@@ -268,6 +270,30 @@
     links.appendChild(verify);
     links.appendChild(result);
     return links;
+  }
+
+  /* "Verify my gift" (docs/VERIFY.md): web/verify.js, fetched from our
+   * server only when asked, checks the gift in the page with WebCrypto and
+   * writes what it checked into out. */
+  function verifyGift(doc) {
+    var btn = el("button", { type: "button", class: "alt verify-gift" }, "Verify my gift");
+    var out = el("div", { class: "proof", "aria-live": "polite" });
+    var run = function () {
+      window.__pledgedVerify(api, doc, out, money).then(function () { btn.disabled = false; });
+    };
+    btn.addEventListener("click", function () {
+      btn.disabled = true;
+      out.textContent = "Checking…";
+      if (window.__pledgedVerify) return run();
+      var s = el("script", { src: api + "/verify.js" });
+      s.onload = run;
+      s.onerror = function () { out.textContent = "Could not check now; try again later."; btn.disabled = false; };
+      document.head.appendChild(s);
+    });
+    var wrap = el("div", { class: "verify-box" });
+    wrap.appendChild(btn);
+    wrap.appendChild(out);
+    return wrap;
   }
 
   /* The payment step (docs/PAYMENTS.md, "Widget"): after a pledge, a card

@@ -425,6 +425,64 @@ async function paymentTests(browser) {
     assert(receiptId, "receipt id");
   });
 
+  // "Verify my gift" (docs/VERIFY.md): verify.js checks the receipt, the
+  // signed checkpoint and the inclusion proof with WebCrypto in the page.
+  async function verifyGift(p) {
+    await p.locator(W + " button.verify-gift").click();
+    await p.waitForFunction((sel) => {
+      const out = document.querySelector(sel).shadowRoot.querySelector(".proof");
+      return out && out.querySelectorAll("p").length >= 4;
+    }, W, { timeout: 15000 });
+    return p.locator(W + " .proof p").allTextContents();
+  }
+
+  await test("verify my gift: signature, signed checkpoint and inclusion, all checked in the page", async () => {
+    const loaded = [];
+    page.on("request", (r) => loaded.push(r.url()));
+    const lines = await verifyGift(page);
+    const seq = (await totals()).seq;
+    assert(lines[0].startsWith("✓ Your receipt is signed: key ed25519-"), lines[0]);
+    assert(/^✓ The campaign's log is signed: localhost\/pledged\/help-us at size \d+$/.test(lines[1]), lines[1]);
+    assert(/^✓ Your gift is in that log: entry \d+ of \d+$/.test(lines[2]), lines[2]);
+    const n = Number(/entry (\d+)/.exec(lines[2])[1]);
+    assert(n >= 1 && n <= seq, "entry " + n + " of a log of " + seq);
+    assert(lines[3].startsWith("Checked in your browser. The log's signed total is "), lines[3]);
+    assert(loaded.some((u) => u === BASE + "/verify.js"), "verify.js from our server");
+    assert(loaded.every((u) => u.startsWith(BASE)), "nothing from elsewhere: " + loaded.join(" "));
+  });
+
+  await test("verify my gift: a proof or checkpoint the server altered is caught", async () => {
+    const p = await browser.newPage();
+    // A lying server, played by the browser's own network layer: the first
+    // page gets a proof with its hashes reversed, the second a checkpoint
+    // whose signed total was raised by 1 minor unit.
+    await p.route("**/proof/inclusion*", async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.path = body.path.slice().reverse();
+      if (body.path.length < 2) body.path = ["00".repeat(32)];
+      await route.fulfill({ response: res, body: JSON.stringify(body) });
+    });
+    await openWidget(p, BASE + "/");
+    await pledgeTier(p, "Pledge 2,500 $");
+    let lines = await verifyGift(p);
+    assert(lines[0].startsWith("✓"), lines[0]);
+    assert(lines[2].startsWith("✗ Your gift is in that log"), lines[2]);
+    assert(lines[3] === "This gift could not be verified.", lines[3]);
+    await p.unroute("**/proof/inclusion*");
+    await p.route("**/checkpoint", async (route) => {
+      const res = await route.fetch();
+      const text = (await res.text()).replace(/raised_minor (\d+)/, (m, v) => "raised_minor " + (Number(v) + 1));
+      await route.fulfill({ response: res, body: text });
+    });
+    await openWidget(p, BASE + "/");
+    await pledgeTier(p, "Pledge 2,500 $");
+    lines = await verifyGift(p);
+    assert(lines[1].startsWith("✗ The campaign's log is signed: the checkpoint's signature does not verify"), lines[1]);
+    assert(lines[3] === "This gift could not be verified.", lines[3]);
+    await p.close();
+  });
+
   await test("out-of-bounds custom amounts are refused before any request", async () => {
     const before = await totals();
     const sent = posts.length;
