@@ -61,5 +61,11 @@ int audit_run(struct audit *out, struct store *s, const char *campaign_id,
     if (rc)
         return rc;
     ledger_check_totals(&out->ledger, &t);
+    unsigned char nodes[32];
+    int64_t count;
+    if ((rc = store_merkle_nodes_digest(nodes, &count, s, campaign_id,
+                                        out->ledger.entries, f)) != 0)
+        return rc;
+    ledger_check_nodes(&out->ledger, nodes, count);
     return store_receipts_walk(s, campaign_id, check_receipt, out, f);
 }

@@ -213,7 +213,11 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
          * itself was altered (already named above), so that one
          * tampering is named once. */
         struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
-        merkle_push(&c->tree, content_ok ? leaf : e->leaf_hash, nodes);
+        size_t made = merkle_push(&c->tree, content_ok ? leaf : e->leaf_hash,
+                                  nodes);
+        for (size_t i = 0; i < made; i++)
+            ledger_nodes_fold(c->nodes_digest, &nodes[i]);
+        c->nodes += (int64_t)made;
     }
     if (!sign_ok(e->kind, e->amount_minor))
         problem(c, "seq %lld: %s with amount %lld", (long long)e->seq,
@@ -255,4 +259,30 @@ void ledger_check_totals(struct ledger_check *c, const struct totals *t)
         problem(c, "totals: the Merkle tree (size %lld) differs from the "
                    "one its entries make (size %lld)",
                 (long long)t->tree.size, (long long)c->tree.size);
+}
+
+void ledger_nodes_fold(unsigned char digest[LEDGER_HASH_LEN],
+                       const struct merkle_tile_node *n)
+{
+    crypto_generichash_state st;
+    unsigned char pos[9];
+    pos[0] = (unsigned char)n->level;
+    for (int i = 0; i < 8; i++)
+        pos[1 + i] = (unsigned char)((uint64_t)n->index >> (56 - 8 * i));
+    crypto_generichash_init(&st, NULL, 0, LEDGER_HASH_LEN);
+    crypto_generichash_update(&st, digest, LEDGER_HASH_LEN);
+    crypto_generichash_update(&st, pos, sizeof pos);
+    crypto_generichash_update(&st, n->hash, MERKLE_HASH_LEN);
+    crypto_generichash_final(&st, digest, LEDGER_HASH_LEN);
+}
+
+void ledger_check_nodes(struct ledger_check *c,
+                        const unsigned char digest[LEDGER_HASH_LEN],
+                        int64_t count)
+{
+    if (count != c->nodes ||
+        sodium_memcmp(digest, c->nodes_digest, LEDGER_HASH_LEN) != 0)
+        problem(c, "tiles: the %lld stored tile nodes differ from the %lld "
+                   "its entries make",
+                (long long)count, (long long)c->nodes);
 }

@@ -116,6 +116,8 @@ struct ledger_check {
     int64_t supporters; /* pledge entries minus refund and void entries */
     unsigned char head_hash[LEDGER_HASH_LEN];
     struct merkle_frontier tree; /* rebuilt from the entries' content */
+    unsigned char nodes_digest[LEDGER_HASH_LEN]; /* of the tile nodes it */
+    int64_t nodes;                               /* made, in order */
     size_t nproblems;    /* problems found, may exceed what is kept */
     char problems[LEDGER_PROBLEMS_MAX][160];
 };
@@ -128,6 +130,19 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e);
 
 /* Compares the walk's sums with stored totals, recording any difference. */
 void ledger_check_totals(struct ledger_check *c, const struct totals *t);
+
+/* Folds tile node n into digest (BLAKE2b-256 of the digest so far, the
+ * level, the index and the hash): over the nodes in the order appends make
+ * them, a digest of them all, so the stored and the rebuilt nodes compare
+ * in constant memory. */
+void ledger_nodes_fold(unsigned char digest[LEDGER_HASH_LEN],
+                       const struct merkle_tile_node *n);
+
+/* Compares the walk's tile nodes with the stored ones, folded in the same
+ * order, recording any difference. */
+void ledger_check_nodes(struct ledger_check *c,
+                        const unsigned char digest[LEDGER_HASH_LEN],
+                        int64_t count);
 
 static inline bool ledger_check_ok(const struct ledger_check *c)
 {

@@ -140,6 +140,38 @@ int store_entries_range(struct store *s, const char *campaign_id,
     return rc;
 }
 
+int store_merkle_nodes_digest(unsigned char digest[32], int64_t *count,
+                              struct store *s, const char *campaign_id,
+                              int64_t size, struct fault *f)
+{
+    int rc = st_ensure(s, f);
+    if (rc)
+        return rc;
+    char n[I64_TEXT];
+    const char *params[2] = {campaign_id, st_i64text(n, size)};
+    PGresult *r;
+    /* In the order appends make them: by the size that completed each,
+     * then by level (ledger_nodes_fold). */
+    rc = st_run(&r, s, PGRES_TUPLES_OK,
+                "SELECT level, idx, hash FROM merkle_nodes WHERE "
+                "campaign_id = $1 AND (idx + 1)::numeric * "
+                "power(256::numeric, level) <= $2 ORDER BY (idx + 1)::numeric "
+                "* power(256::numeric, level), level",
+                2, params, f);
+    if (rc)
+        return rc;
+    memset(digest, 0, 32);
+    *count = PQntuples(r);
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        struct merkle_tile_node node = {.level = (int)st_i64col(r, i, 0),
+                                        .index = st_i64col(r, i, 1)};
+        if ((rc = st_unbytea(node.hash, PQgetvalue(r, i, 2), f)) == 0)
+            ledger_nodes_fold(digest, &node);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* ---- the C step of 009_merkle.sql: trees for the entries before it ---- */
 
 #define BACKFILL_CHUNK 5000

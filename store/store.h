@@ -302,6 +302,13 @@ int store_merkle_read(struct store *s, const char *campaign_id, int level,
                       int64_t first, int64_t count, merkle_hash *out,
                       struct fault *f) __attribute__((warn_unused_result));
 
+/* The digest (ledger_nodes_fold) and count of a campaign's stored tile
+ * nodes that a tree of size leaves holds. */
+int store_merkle_nodes_digest(unsigned char digest[32], int64_t *count,
+                              struct store *s, const char *campaign_id,
+                              int64_t size, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* Calls fn for the count entries from seq first_seq, in order: 0,
  * FAULT_NOT_FOUND if they are not all there, or fn's or another fault. */
 int store_entries_range(struct store *s, const char *campaign_id,

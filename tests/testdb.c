@@ -83,5 +83,11 @@ size_t testdb_audit(struct ledger_check *check, struct store *s,
     ck_assert_msg(store_ledger_walk(&t, s, campaign_id, add, check, &f) == 0,
                   "walk: %s", f.message);
     ledger_check_totals(check, &t);
+    unsigned char nodes[32];
+    int64_t count;
+    ck_assert_msg(store_merkle_nodes_digest(nodes, &count, s, campaign_id,
+                                            check->entries, &f) == 0,
+                  "tile nodes: %s", f.message);
+    ledger_check_nodes(check, nodes, count);
     return check->nproblems;
 }

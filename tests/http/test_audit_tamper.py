@@ -109,3 +109,25 @@ def test_ledger_amount_changed_is_named_at_every_level():
     expect(cid, ["seq 2: entry_hash does not match its content",
                  "totals: raised_minor 6777 but the ledger sums to 11776",
                  f"receipt {p2}: amount differs from ledger"])
+
+
+def test_merkle_tree_rows_changed_are_named():
+    """The Merkle tree (sql/009_merkle.sql) is checked like the chain: a
+    stored leaf, a stored tile node or the stored frontier changed behind
+    the API's back is each named, once."""
+    cid, _ = campaign_with_receipts(*([100] * 300))
+    psql("SET session_replication_role = replica; UPDATE ledger_entries "
+         "SET leaf_hash = sha256(leaf_hash) WHERE campaign_id = :'v1' "
+         "AND seq = 7", cid)
+    expect(cid, ["seq 7: leaf_hash does not match its content"])
+    cid, _ = campaign_with_receipts(*([100] * 300))
+    psql("SET session_replication_role = replica; UPDATE merkle_nodes "
+         "SET hash = sha256(hash) WHERE campaign_id = :'v1'", cid)
+    expect(cid, ["tiles: the 1 stored tile nodes differ from the 1 its "
+                 "entries make"])
+    cid, _ = campaign_with_receipts(100, 200, 300)
+    psql("UPDATE campaign_totals SET tree_frontier = "
+         "sha256(tree_frontier) || substr(tree_frontier, 33) "
+         "WHERE campaign_id = :'v1'", cid)
+    expect(cid, ["totals: the Merkle tree (size 3) differs from the one its "
+                 "entries make (size 3)"])
