@@ -5,6 +5,7 @@
 #include "app/bell.h"
 #include "app/deliveries.h"
 #include "app/scheduler.h"
+#include "app/tiles.h"
 #include "app/seed.h"
 #include "core/embed.h"
 #include "provider/stripe.h"
@@ -41,7 +42,11 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
         };
         a->batcher = batcher_new(&bc);
         a->bell = bell_start(a->conninfo);
-        ok = a->batcher != NULL && a->cache != NULL && a->bell != NULL;
+        /* 512 tiles, 4 MiB at most: a 1M-entry tree's upper levels and
+         * right edge, and the leaf tiles most asked for. */
+        a->tiles = tile_cache_new(512);
+        ok = a->batcher != NULL && a->cache != NULL && a->bell != NULL &&
+             a->tiles != NULL;
         if (ok && cfg->deliveries && cfg->deliveries->workers)
             ok = (a->deliveries = deliveries_start(a->conninfo, a->bell,
                                                  a->signer, cfg->deliveries)) !=
@@ -79,6 +84,7 @@ void app_close(struct app *a)
     bell_stop(a->bell);
     batcher_free(a->batcher);
     cache_free(a->cache);
+    tile_cache_free(a->tiles);
     stripe_free(a->stripe);
     if (a->stripe_webhook_secret) {
         explicit_bzero(a->stripe_webhook_secret,

@@ -20,6 +20,7 @@
 
 struct pool;
 struct cache;
+struct tile_cache;
 struct batcher;
 struct scheduler;
 struct stripe;
@@ -55,6 +56,7 @@ struct app {
     char log_name[CHECKPOINT_NAME_MAX + 1]; /* checkpoints' origin prefix */
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */
+    struct tile_cache *tiles; /* app/tiles.h; NULL unless serving */
     struct batcher *batcher; /* NULL unless serving */
     struct stripe *stripe;       /* NULL: no card payments, no refunds
                                     through Stripe */

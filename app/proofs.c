@@ -2,6 +2,7 @@
 
 #include "app/app.h"
 #include "app/keys.h"
+#include "app/tiles.h"
 #include "core/ledger.h"
 #include "store/pool.h"
 #include "store/store.h"
@@ -31,9 +32,11 @@ char *proofs_checkpoint(struct app *a, const char *campaign_id,
     return note;
 }
 
-/* A merkle_source reading one campaign's tiles through a pooled store. */
+/* A merkle_source reading one campaign's tiles from the tile cache, else
+ * through a pooled store (and then into the cache). */
 struct reader {
     struct store *s;
+    struct tile_cache *cache;
     const char *campaign_id;
 };
 
@@ -41,8 +44,13 @@ static int read_tiles(void *ctx, int level, int64_t first, int64_t count,
                       merkle_hash *out, struct fault *f)
 {
     struct reader *r = ctx;
-    return store_merkle_read(r->s, r->campaign_id, level, first, count, out,
-                             f);
+    if (tile_cache_get(r->cache, r->campaign_id, level, first, count, out))
+        return 0;
+    int rc = store_merkle_read(r->s, r->campaign_id, level, first, count, out,
+                               f);
+    if (rc == 0)
+        tile_cache_put(r->cache, r->campaign_id, level, first, count, out);
+    return rc;
 }
 
 /* The campaign's current tree (its size and frontier) from the totals. */
@@ -62,7 +70,7 @@ static int with_source(struct app *a, const char *campaign_id, int64_t size,
     struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
     if (s == NULL)
         return FAULT_UNAVAILABLE;
-    struct reader rd = {s, campaign_id};
+    struct reader rd = {s, a->tiles, campaign_id};
     struct merkle_source src;
     int rc = merkle_source_init(&src, read_tiles, &rd, size, f);
     if (rc == 0)
