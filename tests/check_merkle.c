@@ -318,10 +318,19 @@ START_TEST(migration_builds_the_trees_of_older_entries)
     merkle_root(a, &before.tree);
     merkle_root(b, &after.tree);
     ck_assert_mem_eq(a, b, 32);
-    /* The ledger is append-only again, and its leaves required. */
+    /* The ledger is append-only again (refused by that guard, not by
+     * another constraint), and its leaves required. */
     db = testdb_raw();
-    PGresult *r = PQexec(db, "UPDATE ledger_entries SET leaf_hash = NULL");
+    PGresult *r = PQexec(db, "UPDATE ledger_entries SET amount_minor = "
+                             "amount_minor");
     ck_assert_int_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+    ck_assert_msg(strstr(PQresultErrorMessage(r), "append-only") != NULL,
+                  "%s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQexec(db, "SELECT is_nullable FROM information_schema.columns "
+                   "WHERE table_name = 'ledger_entries' AND "
+                   "column_name = 'leaf_hash'");
+    ck_assert_str_eq(PQgetvalue(r, 0, 0), "NO");
     PQclear(r);
     PQfinish(db);
     /* And appends go on from the rebuilt frontier. */
