@@ -106,20 +106,31 @@ static int inclusion(struct merkle_source *src, void *ctx, struct fault *f)
     return rc ? rc : root_at(j->p->root, src, j->t, f);
 }
 
+/* The current tree into t, and *size checked against it (0: its size
+ * now): 0, or FAULT_INVALID naming field, or the read's fault. */
+static int sized(struct totals *t, int64_t *size, struct app *a,
+                 const char *campaign_id, const char *field, struct fault *f)
+{
+    int rc = current(t, a, campaign_id, f);
+    if (rc)
+        return rc;
+    if (*size == 0)
+        *size = t->seq;
+    if (*size < 1 || *size > t->seq)
+        return fault_set(f, FAULT_INVALID, field,
+                         "%s must be 1 to %lld, the tree's size now", field,
+                         (long long)t->seq);
+    return 0;
+}
+
 int proofs_inclusion(struct proof *out, struct app *a,
                      const char *campaign_id, int64_t seq, int64_t size,
                      struct fault *f)
 {
     struct totals t;
-    int rc = current(&t, a, campaign_id, f);
+    int rc = sized(&t, &size, a, campaign_id, "size", f);
     if (rc)
         return rc;
-    if (size == 0)
-        size = t.seq;
-    if (size < 1 || size > t.seq)
-        return fault_set(f, FAULT_INVALID, "size",
-                         "size must be 1 to %lld, the tree's size now",
-                         (long long)t.seq);
     if (seq < 1 || seq > size)
         return fault_set(f, FAULT_INVALID, "seq",
                          "seq must be 1 to %lld (the size)", (long long)size);
@@ -144,15 +155,9 @@ int proofs_consistency(struct proof *out, struct app *a,
                        struct fault *f)
 {
     struct totals t;
-    int rc = current(&t, a, campaign_id, f);
+    int rc = sized(&t, &to, a, campaign_id, "to", f);
     if (rc)
         return rc;
-    if (to == 0)
-        to = t.seq;
-    if (to < 1 || to > t.seq)
-        return fault_set(f, FAULT_INVALID, "to",
-                         "to must be 1 to %lld, the tree's size now",
-                         (long long)t.seq);
     if (from < 1 || from > to)
         return fault_set(f, FAULT_INVALID, "from",
                          "from must be 1 to %lld (to)", (long long)to);

@@ -6,21 +6,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-import uuid
 
-from client import BASE, get, request
+from client import BASE, get
 from fixtures import campaign
+from test_proofs import pledge
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(HERE, "..", "..", "docs", "VERIFY.md")
-
-
-def pledge(cid, amount):
-    r = request("POST", f"/v1/campaigns/{cid}/pledges",
-                body={"amount_minor": amount},
-                headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert r.status == 201, r.body
-    return r.json()
 
 
 def test_verify_md_commands_work_as_written():
