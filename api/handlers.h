@@ -28,6 +28,8 @@ handler_fn handle_export_manifest;
 handler_fn handle_admin_js;
 handler_fn handle_index;
 handler_fn handle_widget_js;
+handler_fn handle_widget_versioned;
+handler_fn handle_widget_strings;
 handler_fn handle_embed;
 handler_fn handle_card_post;
 handler_fn handle_stripe_webhook;

@@ -8,6 +8,10 @@
 static const struct route routes[] = {
     {"GET", "/", handle_index, CORS_NONE, false},
     {"GET", "/widget.js", handle_widget_js, CORS_PUBLIC, false},
+    {"GET", "/static/{}/widget.js", handle_widget_versioned, CORS_PUBLIC,
+     false},
+    {"GET", "/widget/strings/{}", handle_widget_strings, CORS_PUBLIC,
+     false},
     {"GET", "/embed/{}", handle_embed, CORS_NONE, false},
     {"GET", "/healthz", handle_healthz, CORS_PUBLIC, false},
     {"GET", "/readyz", handle_readyz, CORS_PUBLIC, false},
