@@ -270,7 +270,7 @@ void handle_admin_campaign_update(struct reply *out, struct request *req)
 
 /* ---- pledges, refunds, audit ------------------------------------------ */
 
-static json_t *admin_pledge(const struct pledge_row *r)
+json_t *admin_pledge(const struct pledge_row *r)
 {
     const struct pledge *p = &r->pledge;
     json_t *o = present_pledge(p);

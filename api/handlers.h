@@ -40,6 +40,13 @@ handler_fn handle_admin_webhook_create;
 handler_fn handle_admin_webhook_replay;
 handler_fn handle_admin_webhook_delete;
 handler_fn handle_admin_events_stream;
+handler_fn handle_admin_pledge_search;
+handler_fn handle_admin_series;
+
+/* A pledge as staff see it: with the donor's private fields, refunded and
+ * payment_status (api/admin.c). */
+struct pledge_row;
+json_t *admin_pledge(const struct pledge_row *r);
 
 /* Parses a query integer in [lo, hi]; absent gives dflt (api/admin.c). */
 bool query_int(int64_t *out, const struct request *req, const char *name,

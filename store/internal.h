@@ -108,6 +108,26 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
 
 int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
 
+/* A staff view of pledges: PLEDGE_COLUMNS, then refunded, paid, voided and
+ * disputed (what st_pledge_rows() reads); the caller adds WHERE and ORDER. */
+#define PLEDGE_ROW_SELECT                                                      \
+    "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL, "                          \
+    "m.paid, m.voided, m.disputed "                                            \
+    "FROM pledges p JOIN ledger_entries e ON "                                 \
+    "e.campaign_id = p.campaign_id AND e.seq = p.seq "                         \
+    "LEFT JOIN refunds rf ON rf.pledge_id = p.id "                             \
+    "CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount_minor) "                 \
+    "FILTER (WHERE x.kind IN ('payment', "                                     \
+    "'payment_reversal')), 0) AS paid, "                                       \
+    "coalesce(bool_or(x.kind = 'void'), false) AS voided, "                    \
+    "coalesce(bool_or(x.reason = 'dispute'), false) AS "                       \
+    "disputed FROM ledger_entries x WHERE x.pledge_id = p.id) "                \
+    "m "
+
+/* Calls fn for each row of a PLEDGE_ROW_SELECT result. */
+int st_pledge_rows(PGresult *r, int (*fn)(void *ctx, const struct pledge_row *p),
+                   void *ctx, struct fault *f);
+
 #define ENTRY_COLUMNS                                                          \
     "e.campaign_id, e.seq, e.kind, e.pledge_id, e.amount_minor, "              \
     "e.currency, e.created_at, e.prev_hash, e.entry_hash, "                  \
