@@ -26,6 +26,7 @@ handler_fn handle_export_csv;
 handler_fn handle_export_jsonl;
 handler_fn handle_export_manifest;
 handler_fn handle_admin_js;
+handler_fn handle_admin_asset;
 handler_fn handle_index;
 handler_fn handle_widget_js;
 handler_fn handle_widget_versioned;

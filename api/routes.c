@@ -62,6 +62,7 @@ static const struct route routes[] = {
      CORS_NONE, false},
     {"GET", "/admin", handle_admin_page, CORS_NONE, false},
     {"GET", "/admin.js", handle_admin_js, CORS_NONE, false},
+    {"GET", "/admin/{}", handle_admin_asset, CORS_NONE, false},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -73,7 +73,8 @@ static int add_point(void *ctx, const struct series_point *p)
     sr->collected += p->collected_minor;
     return json_array_append_new(
         sr->list,
-        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "start", p->start,
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "start",
+                  p->start, "pledged_minor", (json_int_t)p->pledged_minor,
                   "raised_minor", (json_int_t)p->raised_minor,
                   "collected_minor", (json_int_t)p->collected_minor,
                   "pledges", (json_int_t)p->pledges, "refunds",

@@ -312,3 +312,19 @@ void handle_admin_js(struct reply *out, struct request *req)
     serve_file(out, req, "admin.js", "text/javascript; charset=utf-8",
                "no-cache");
 }
+
+/* The dashboard's other scripts: /admin/NAME.js is web/admin-NAME.js
+ * (NAME: lower-case letters). */
+void handle_admin_asset(struct reply *out, struct request *req)
+{
+    const char *p = req->params[0];
+    size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+    char name[REQUEST_PARAM_LEN + 16];
+    snprintf(name, sizeof name, "admin-%s", p);
+    if (n == 0 || strcmp(p + n, ".js") != 0 || find(name) == NULL) {
+        reply_not_found(out, "file");
+        return;
+    }
+    admin_headers(out);
+    serve_file(out, req, name, "text/javascript; charset=utf-8", "no-cache");
+}

@@ -52,7 +52,9 @@ int store_series(struct store *s, const char *campaign_id, bool hour,
                      "coalesce(sum(amount_minor) FILTER (WHERE kind IN "
                      "('payment', 'payment_reversal')), 0), "
                      "count(*) FILTER (WHERE kind = 'pledge'), "
-                     "count(*) FILTER (WHERE kind = 'refund') "
+                     "count(*) FILTER (WHERE kind = 'refund'), "
+                     "coalesce(sum(amount_minor) FILTER (WHERE kind = "
+                     "'pledge'), 0) "
                      "FROM (SELECT date_trunc($2, created_at::timestamptz "
                      "AT TIME ZONE 'UTC') AS b, kind, amount_minor "
                      "FROM ledger_entries WHERE campaign_id = $1) x "
@@ -66,6 +68,7 @@ int store_series(struct store *s, const char *campaign_id, bool hour,
         p.collected_minor = st_i64col(r, i, 2);
         p.pledges = st_i64col(r, i, 3);
         p.refunds = st_i64col(r, i, 4);
+        p.pledged_minor = st_i64col(r, i, 5);
         rc = fn(ctx, &p);
     }
     PQclear(r);

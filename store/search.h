@@ -23,6 +23,7 @@ int store_pledges_search(struct store *s, const char *campaign_id,
 /* One bucket of a campaign's ledger. */
 struct series_point {
     char start[32];          /* RFC 3339, UTC: "2026-11-26T00:00:00Z" */
+    int64_t pledged_minor;   /* pledges made in it */
     int64_t raised_minor;    /* pledges less refunds and voids in it */
     int64_t collected_minor; /* payments less reversals in it */
     int64_t pledges;         /* pledges made in it */

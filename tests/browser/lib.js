@@ -95,9 +95,10 @@ async function otherOrigin(pages) {
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
 }
 
-async function launch() {
+async function launch(options) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "pledged-chromium-"));
   const ctx = await chromium.launchPersistentContext(userDir, {
+    ...options,
     executablePath: "/usr/bin/chromium", headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -132,5 +133,5 @@ async function msgMatching(page, re) {
   return page.locator(W + " .msg").first().textContent();
 }
 
-module.exports = { BASE, W, test, assert, eq, psql, admin, newCampaign, pledge, totalsUntil,
+module.exports = { BASE, W, test, assert, eq, psql, token, admin, newCampaign, pledge, totalsUntil,
                    otherOrigin, launch, openWidget, msgMatching };

@@ -92,6 +92,7 @@ def test_series_per_day_and_hour_follows_refunds():
         assert last["raised_total_minor"] == 1000 and last["collected_total_minor"] == 0
         assert sum(b["pledges"] for b in s["buckets"]) == 2
         assert sum(b["refunds"] for b in s["buckets"]) == 1
+        assert sum(b["pledged_minor"] for b in s["buckets"]) == 251000
         start = s["buckets"][0]["start"]
         assert start.endswith("Z") and (start.endswith("T00:00:00Z") or bucket == "hour"), start
         assert start.endswith(":00:00Z"), start
