@@ -165,6 +165,7 @@ $(BUILD)/bench_receipt: $(BUILD)/bench/receipt.o $(BUILD)/libcore.a
 bench:
 	@scripts/deps test wrk nginx-light
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
+	@scripts/widget-size $(BUILD)/gen/widget.js
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
