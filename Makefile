@@ -62,7 +62,7 @@ LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
 FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
-        clean deps deps-run fresh
+        clean deps deps-run fresh screenshots
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -169,6 +169,13 @@ bench:
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
+
+# The README's screenshots (docs/screenshots/), taken by the browser test
+# tests/browser/shots.test.js against a throw-away server; commit them.
+screenshots: deps
+	@$(MAKE) --no-print-directory all
+	@PLEDGED_SCREENSHOTS=$(CURDIR)/docs/screenshots PLEDGED_TESTS=browser:shots \
+	    BUILD=$(BUILD) scripts/test
 
 # The suite with the crash tests run SOAK_ROUNDS (25) times each way.
 soak: deps
