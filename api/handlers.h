@@ -43,6 +43,7 @@ handler_fn handle_admin_webhook_delete;
 handler_fn handle_admin_events_stream;
 handler_fn handle_admin_pledge_search;
 handler_fn handle_admin_series;
+handler_fn handle_admin_sources;
 
 /* A pledge as staff see it: with the donor's private fields, refunded and
  * payment_status (api/admin.c). */

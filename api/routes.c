@@ -40,6 +40,8 @@ static const struct route routes[] = {
      CORS_NONE, false},
     {"GET", "/v1/admin/campaigns/{}/series", handle_admin_series, CORS_NONE,
      false},
+    {"GET", "/v1/admin/campaigns/{}/sources", handle_admin_sources, CORS_NONE,
+     false},
     {"POST", "/v1/admin/pledges/{}/payments", handle_admin_payment_post,
      CORS_NONE, false},
     {"POST", "/v1/admin/pledges/{}/refund", handle_admin_refund, CORS_NONE,

@@ -21,6 +21,7 @@ int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f)
     st_strcol(p->message, sizeof p->message, r, row, 8);
     p->seq = st_i64col(r, row, 9);
     st_strcol(p->created_at, sizeof p->created_at, r, row, 10);
+    memset(&p->source, 0, sizeof p->source); /* not read here */
     return st_unbytea(p->entry_hash, PQgetvalue(r, row, 11), f);
 }
 

@@ -134,16 +134,17 @@
     $("pledges").tBodies[0].textContent = "";
     var ex = $("exports");
     ex.textContent = "Exports: ";
-    ["csv", "jsonl"].forEach(function (fmt, i) {
+    ["ledger.csv", "ledger.jsonl", "sources.csv"].forEach(function (name, i) {
       var a = document.createElement("a");
-      a.href = "/v1/admin/campaigns/" + c.id + "/ledger." + fmt;
-      a.textContent = "ledger." + fmt;
-      a.addEventListener("click", function (e) { e.preventDefault(); download(a.href, c.id + "-ledger." + fmt); });
+      a.href = "/v1/admin/campaigns/" + c.id + (name === "sources.csv" ? "/sources?format=csv" : "/" + name);
+      a.textContent = name;
+      a.addEventListener("click", function (e) { e.preventDefault(); download(a.href, c.id + "-" + name); });
       if (i) ex.appendChild(document.createTextNode(" · "));
       ex.appendChild(a);
     });
     loadPledges();
     loadSeries();
+    PA.loadSources(c);
   }
 
   /* The chart: the whole campaign, from the series endpoint. */
@@ -197,6 +198,7 @@
     loadCampaigns().then(loadWebhooks).then(function () {
       if (!current) return;
       loadSeries();
+      PA.loadSources(current);
       if (searching) return search();
       next = null;
       $("pledges").tBodies[0].textContent = "";

@@ -228,6 +228,25 @@ function poll() {
   }).catch(function () {}).then(function () { setTimeout(poll, 2000); });
 }
 
+/* Attribution (docs/WIDGET.md): the page the reader is on, without its
+ * query or fragment, and its utm_* parameters. On our /embed/ page (in a
+ * publisher's iframe) the publisher names the page: ?page=&utm_source=...
+ * A value the server would refuse is left out: it must never cost a
+ * pledge. */
+function attribution() {
+  var a = {}, q = new URLSearchParams(location.search);
+  var page = location.origin === api && /^\/embed\//.test(location.pathname) ? q.get("page") || ""
+    : location.origin + location.pathname;
+  page = page.split(/[?#]/)[0];
+  if (/^https?:\/\/[!-~]+$/.test(page) && page.length <= 2048) a.source_page = page;
+  ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"].forEach(function (k) {
+    var v = (q.get(k) || "").replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
+    while (new TextEncoder().encode(v).length > 200) v = v.slice(0, -1);
+    if (v) a[k] = v;
+  });
+  return a;
+}
+
 /* One Idempotency-Key per pledge the reader means to make: reused for
  * every retry of that pledge, so a retry can never count twice. */
 var pending = null;
@@ -235,7 +254,8 @@ var pending = null;
 function pledge(minor) {
   if (busy) return;
   var name = ui.name.value.trim();
-  var body = { amount_minor: minor };
+  var body = attribution();
+  body.amount_minor = minor;
   if (name) body.donor_name = name;
   if (!pending || pending.minor !== minor || pending.name !== name)
     pending = { minor: minor, name: name, key: crypto.randomUUID() };

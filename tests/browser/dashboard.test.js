@@ -122,6 +122,45 @@ const shown = (page, sel) => page.locator(sel).first().textContent();
     assert(/When/.test(label), "each cell names its column: " + label);
   });
 
+  await test("attribution: gifts from two articles shown per article and source", async () => {
+    const site = await L.otherOrigin({});
+    const art = (title) => `<!doctype html><html lang="en"><meta charset=utf-8><title>${title}</title><body>
+      <article><h1>${title}</h1><script src="${BASE}/widget.js" data-campaign="ATTR"></script></article>`;
+    try {
+      const c = await L.newCampaign({ title: "Attribution fund", allowed_origins: [site.origin] });
+      const pages = { "/news/river": art("River"), "/news/budget": art("Budget") };
+      for (const k in pages) pages[k] = pages[k].replace("ATTR", c.id);
+      L.setPages(site, pages);
+      for (const url of [`/news/river?utm_source=newsletter&utm_medium=email&utm_campaign=nov&token=secret#top`,
+                         `/news/budget`, `/news/budget?utm_source=social`]) {
+        const reader = await L.openWidget(ctx, site.origin + url);
+        await reader.locator(L.W + " .tiers button").nth(2).click();
+        await reader.locator(L.W + " .receipt").waitFor();
+        await reader.close();
+      }
+      const api = (await L.admin("GET", `/v1/admin/campaigns/${c.id}/sources`)).body.sources;
+      assert(!JSON.stringify(api).includes("secret") && !JSON.stringify(api).includes("#top"), "no query kept");
+      const river = api.find((s) => s.page === site.origin + "/news/river");
+      assert(river && river.utm_source === "newsletter" && river.utm_medium === "email" &&
+             river.utm_campaign === "nov" && river.gifts === 1 && river.raised_minor === 2500,
+             "river: " + JSON.stringify(api));
+      const budget = api.filter((s) => s.page === site.origin + "/news/budget");
+      eq(budget.length, 2, "budget: plain and from social");
+      await page.setViewportSize({ width: 1100, height: 900 });
+      await page.reload();
+      await page.fill("#token", L.token());
+      await page.click("#login-form button");
+      await page.locator("#campaigns tbody tr", { hasText: c.id }).locator("button").click();
+      await page.locator("#sources tbody tr").nth(2).waitFor();
+      const rows = await page.locator("#sources tbody tr").allTextContents();
+      assert(rows.some((r) => r.includes("/news/river") && r.includes("newsletter / email / nov") && r.includes("25 €")),
+             "river row: " + JSON.stringify(rows));
+      assert(rows.filter((r) => r.includes("/news/budget")).length === 2, "budget rows: " + JSON.stringify(rows));
+    } finally {
+      site.close();
+    }
+  });
+
   await test("no CSP violations", async () => {
     eq(cspErrors.length, 0, "CSP: " + cspErrors);
   });

@@ -87,12 +87,13 @@ async function totalsUntil(cid, ok) {
 // A web server on another origin; pages[path] is the HTML it serves.
 async function otherOrigin(pages) {
   const server = http.createServer((req, res) => {
-    const html = pages[req.url.split("?")[0]];
+    const html = server.pages[req.url.split("?")[0]];
     res.writeHead(html ? 200 : 404, { "Content-Type": "text/html; charset=utf-8" });
     res.end(html || "not here");
   });
+  server.pages = pages;
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close(), server };
 }
 
 async function launch(options) {
@@ -133,5 +134,8 @@ async function msgMatching(page, re) {
   return page.locator(W + " .msg").first().textContent();
 }
 
-module.exports = { BASE, W, test, assert, eq, psql, token, admin, newCampaign, pledge, totalsUntil,
+// Replaces the pages a server of otherOrigin() serves.
+function setPages(site, pages) { site.server.pages = pages; }
+
+module.exports = { setPages, BASE, W, test, assert, eq, psql, token, admin, newCampaign, pledge, totalsUntil,
                    otherOrigin, launch, openWidget, msgMatching };
