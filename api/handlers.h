@@ -44,6 +44,8 @@ handler_fn handle_admin_events_stream;
 handler_fn handle_admin_pledge_search;
 handler_fn handle_admin_series;
 handler_fn handle_admin_sources;
+handler_fn handle_supporters_get;
+handler_fn handle_admin_moderation;
 
 /* A pledge as staff see it: with the donor's private fields, refunded and
  * payment_status (api/admin.c). */

@@ -67,6 +67,7 @@ struct pledge_row {
     bool refunded;
     int64_t paid_minor; /* money held: payments less reversals */
     char status[12];    /* core/payment.h payment_status() */
+    char moderation[12]; /* "approved", "hidden" or "" (sql/010_readers.sql) */
 };
 
 struct refund {

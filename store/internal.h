@@ -95,7 +95,7 @@ void st_arr_close(struct buf *b);
     "array_to_json(c.allowed_origins), c.version, "                            \
     "t.seq, t.raised_minor, t.supporters, t.head_hash, "                     \
     "coalesce(c.provider, ''), c.shown_total, coalesce(c.payment_link, ''), " \
-    "coalesce(c.pledge_ttl_s, 0), t.collected_minor"
+    "coalesce(c.pledge_ttl_s, 0), t.collected_minor, c.supporters_list"
 
 /* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
 int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
@@ -108,14 +108,16 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
 
 int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
 
-/* A staff view of pledges: PLEDGE_COLUMNS, then refunded, paid, voided and
- * disputed (what st_pledge_rows() reads); the caller adds WHERE and ORDER. */
+/* A staff view of pledges: PLEDGE_COLUMNS, then refunded, paid, voided,
+ * disputed and moderation (what st_pledge_rows() reads); the caller adds
+ * WHERE and ORDER. */
 #define PLEDGE_ROW_SELECT                                                      \
     "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL, "                          \
-    "m.paid, m.voided, m.disputed "                                            \
+    "m.paid, m.voided, m.disputed, coalesce(mo.state, '') "                    \
     "FROM pledges p JOIN ledger_entries e ON "                                 \
     "e.campaign_id = p.campaign_id AND e.seq = p.seq "                         \
     "LEFT JOIN refunds rf ON rf.pledge_id = p.id "                             \
+    "LEFT JOIN pledge_moderation mo ON mo.pledge_id = p.id "                   \
     "CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount_minor) "                 \
     "FILTER (WHERE x.kind IN ('payment', "                                     \
     "'payment_reversal')), 0) AS paid, "                                       \

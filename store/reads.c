@@ -154,6 +154,7 @@ int st_pledge_rows(PGresult *r, int (*fn)(void *ctx, const struct pledge_row *p)
                                  .disputed = PQgetvalue(r, i, 15)[0] == 't'};
         row->paid_minor = m.paid;
         snprintf(row->status, sizeof row->status, "%s", payment_status(&m));
+        st_strcol(row->moderation, sizeof row->moderation, r, i, 16);
         rc = fn(ctx, row);
     }
     free(row);

@@ -1,6 +1,6 @@
 #ifndef PLEDGED_STORE_SOURCES_H
 #define PLEDGED_STORE_SOURCES_H
-/* Gifts per article and source (sql/010_attribution.sql). */
+/* Gifts per article and source (sql/010_readers.sql). */
 #include "core/source.h"
 #include "store/store.h"
 

@@ -74,6 +74,7 @@
       form.elements.deadline.value = localValue(c.deadline);
       form.elements.allowed_origins.value = (c.allowed_origins || []).join("\n");
       form.elements.status.value = c.status;
+      form.elements.supporters_list.value = c.supporters_list || "off";
     }
     form.elements[c ? "title" : "id"].focus();
   };
@@ -100,6 +101,7 @@
     b.deadline = el.deadline.value ? new Date(el.deadline.value).toISOString() : null;
     b.allowed_origins = el.allowed_origins.value.split(/\s+/).filter(Boolean);
     b.status = el.status.value;
+    b.supporters_list = el.supporters_list.value;
     return b;
   }
 

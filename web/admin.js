@@ -318,8 +318,36 @@
       b.addEventListener("click", function () { refund(p, b); });
       cell.appendChild(b);
     }
+    if (current.supporters_list && current.supporters_list !== "off") moderation(cell, p);
     tr.appendChild(cell);
     return tr;
+  }
+
+  /* Staff's word on a pledge in the widget's recent supporters. */
+  function moderation(cell, p) {
+    var state = document.createElement("span");
+    state.className = "muted moderation";
+    state.textContent = p.moderation ? " " + p.moderation : current.supporters_list === "moderated" ? " awaiting approval" : "";
+    [["approved", "Approve", "Show " + (p.donor_name || "this pledge") + " in the recent supporters"],
+     ["hidden", "Hide name", "Hide the name of " + (p.donor_name || "this pledge") + " from the recent supporters"]]
+      .forEach(function (o) {
+        if (p.moderation === o[0]) return;
+        var b = document.createElement("button");
+        b.className = "alt mod-" + o[0];
+        b.textContent = o[1];
+        b.setAttribute("aria-label", o[2]);
+        b.addEventListener("click", function () {
+          api("POST", "/v1/admin/pledges/" + p.id + "/moderation", { state: o[0] }).then(function () {
+            p.moderation = o[0];
+            var tr = cell.parentNode;
+            tr.parentNode.replaceChild(pledgeRow(p), tr);
+            labelCells($("pledges"));
+          }).catch(function (e) { $("detail-msg").className = "err"; $("detail-msg").textContent = e.message; });
+        });
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(b);
+      });
+    cell.appendChild(state);
   }
 
   function loadPledges() {

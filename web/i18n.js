@@ -58,7 +58,9 @@ var EN = {
   nothingToPay: "There is nothing left to pay for this pledge.",
   paidThanks: "Thank you! Your payment of {amount} is received.",
   paid: "Payment received: {amount}. Thank you!",
-  payReceipt: "Payment receipt id: "
+  payReceipt: "Payment receipt id: ",
+  recent: "Recent supporters",
+  anon: "An anonymous supporter"
 };
 var LANGS = ["fr", "de", "es", "ar"], RTL = { ar: true, he: true, fa: true, ur: true };
 

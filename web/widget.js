@@ -52,6 +52,7 @@ var css =
   "input{font:inherit;padding:7px 8px;border:1px solid #7b8494;border-radius:calc(" + R + " * .6);width:9em;max-width:100%}" +
   ".msg{min-height:1.4em;margin-top:10px}.err{color:#b00020}.ok{color:#1f6b3c}" +
   ".thanks{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px}" +
+  ".supporters ul{margin:0 0 10px;padding:0 0 0 1.2em;columns:2}.supporters .anon{color:#4a5466}" +
   "dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:0 0 8px}dt{color:#4a5466}dd{margin:0;overflow-wrap:anywhere}" +
   "a{color:" + A + "}.pay{border-top:1px solid #e3e7ee;margin-top:10px;padding-top:10px}" +
   "::slotted([slot=card]){display:block;max-width:24em;padding:9px 8px;margin:0 0 8px;border:1px solid #9aa3b2;border-radius:6px;background:#fff}";
@@ -148,6 +149,12 @@ function render() {
     }).observe(marks);
   ui.raised = el("p", { class: "raised", "aria-live": "polite" });
   box.appendChild(ui.raised);
+  ui.sup = null;
+  if (campaign.supporters_list && campaign.supporters_list !== "off") {
+    ui.sup = el("section", { class: "supporters", "aria-label": t("recent") });
+    box.appendChild(ui.sup);
+    loadSupporters();
+  }
 
   if (isClosed()) {
     box.appendChild(el("p", { class: "msg closed" }, t("closed")));
@@ -198,6 +205,20 @@ function rangeText() {
   return t("range", { min: money(campaign.min_custom_minor), max: money(campaign.max_custom_minor) });
 }
 
+/* Recent supporters, as the server lists them: names only when not
+ * anonymous nor hidden by staff, only approved ones when moderated. */
+function loadSupporters() {
+  if (!ui.sup) return;
+  request("GET", "/v1/campaigns/" + id + "/supporters").then(function (r) { return r.json(); }).then(function (d) {
+    ui.sup.textContent = "";
+    if (!d.supporters || !d.supporters.length) return;
+    ui.sup.appendChild(el("h3", {}, t("recent")));
+    var ul = el("ul");
+    d.supporters.forEach(function (s) { ul.appendChild(el("li", { class: s.name ? "" : "anon" }, s.name || t("anon"))); });
+    ui.sup.appendChild(ul);
+  }).catch(function (e) { console.error("pledged widget: supporters:", e); });
+}
+
 function say(text, isError) {
   ui.msg.textContent = text;
   ui.msg.className = "msg " + (isError ? "err" : "ok");
@@ -223,7 +244,7 @@ function poll() {
   request("GET", "/v1/campaigns/" + id + "/totals").then(function (r) {
     if (r.status === 200)
       return r.json().then(function (tot) {
-        if (tot.seq !== shownSeq) showTotals(tot);
+        if (tot.seq !== shownSeq) { showTotals(tot); loadSupporters(); }
       });
   }).catch(function () {}).then(function () { setTimeout(poll, 2000); });
 }
@@ -320,6 +341,7 @@ function thanks(data) {
   ui.thanks.textContent = "";
   ui.thanks.appendChild(receiptView(data)); /* web/receipt.js */
   refreshTotals();
+  loadSupporters();
   payStep(p);
 }
 

@@ -161,6 +161,22 @@ const shown = (page, sel) => page.locator(sel).first().textContent();
     }
   });
 
+  await test("moderation from the dashboard: approve a name for the widget's list", async () => {
+    const m = await L.newCampaign({ supporters_list: "moderated", title: "Moderated fund" });
+    await L.pledge(m.id, 1000, { donor_name: "Olga" });
+    await page.reload();
+    await page.fill("#token", L.token());
+    await page.click("#login-form button");
+    await page.locator("#campaigns tbody tr", { hasText: m.id }).locator("button").click();
+    const row = page.locator("#pledges tbody tr", { hasText: "Olga" });
+    assert((await row.textContent()).includes("awaiting approval"), "awaiting: " + await row.textContent());
+    await row.locator("button.mod-approved").click();
+    await page.waitForFunction(() => /approved/.test(
+      [...document.querySelectorAll("#pledges tbody tr")].find((r) => /Olga/.test(r.textContent)).textContent));
+    const pub = await (await fetch(`${BASE}/v1/campaigns/${m.id}/supporters`)).json();
+    eq(JSON.stringify(pub.supporters.map((s) => s.name)), '["Olga"]', "listed after approval");
+  });
+
   await test("no CSP violations", async () => {
     eq(cspErrors.length, 0, "CSP: " + cspErrors);
   });

@@ -160,5 +160,42 @@ function touch(cid, sql) {
     }
   });
 
+  await test("recent supporters: names only when not anonymous, none hidden by staff", async () => {
+    const s = await L.newCampaign({ supporters_list: "public" });
+    await L.pledge(s.id, 1000, { donor_name: "Ana" });
+    await L.pledge(s.id, 1000, { donor_name: "Secret", anonymous: true });
+    const bob = (await L.pledge(s.id, 1000, { donor_name: "Bob" })).pledge.id;
+    eq((await L.admin("POST", `/v1/admin/pledges/${bob}/moderation`, { state: "hidden" })).status, 200, "hidden");
+    const p4 = await L.openWidget(ctx, `${BASE}/embed/${s.id}`);
+    await p4.locator(W + " .supporters li").nth(2).waitFor();
+    eq((await p4.locator(W + " .supporters li").allTextContents()).join("|"),
+       "An anonymous supporter|An anonymous supporter|Ana", "list");
+    eq(await text(p4, ".supporters h3"), "Recent supporters", "heading");
+    // A new pledge from this page appears at the top.
+    await p4.locator(W + " input[name=donor_name]").fill("Zoe");
+    await p4.locator(W + " .tiers button").nth(1).click();
+    await p4.waitForFunction((sel) => {
+      const li = document.querySelector(sel).shadowRoot.querySelector(".supporters li");
+      return li && li.textContent === "Zoe";
+    }, W);
+    await p4.close();
+  });
+
+  await test("moderated: nothing shown until staff approve, then only those", async () => {
+    const m = await L.newCampaign({ supporters_list: "moderated" });
+    const cleo = (await L.pledge(m.id, 1000, { donor_name: "Cleo" })).pledge.id;
+    await L.pledge(m.id, 1000, { donor_name: "Dan" });
+    let p5 = await L.openWidget(ctx, `${BASE}/embed/${m.id}?locale=fr-FR`);
+    await p5.waitForTimeout(300);
+    eq(await p5.locator(W + " .supporters li").count(), 0, "no names before approval");
+    await p5.close();
+    eq((await L.admin("POST", `/v1/admin/pledges/${cleo}/moderation`, { state: "approved" })).status, 200, "approved");
+    p5 = await L.openWidget(ctx, `${BASE}/embed/${m.id}?locale=fr-FR`);
+    await p5.locator(W + " .supporters li").first().waitFor();
+    eq((await p5.locator(W + " .supporters li").allTextContents()).join("|"), "Cleo", "only Cleo");
+    eq(await text(p5, ".supporters h3"), "Soutiens récents", "in French");
+    await p5.close();
+  });
+
   await ctx.done();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -1,4 +1,4 @@
-"""Attribution (sql/010_attribution.sql): the page and utm_* a pledge
+"""Attribution (sql/010_readers.sql): the page and utm_* a pledge
 carries, checked, stored once with it, and summed per page and source by
 GET /v1/admin/campaigns/{id}/sources (JSON and CSV)."""
 import uuid
