@@ -58,7 +58,8 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
     c->show_collected = strcmp(PQgetvalue(r, row, 16), "collected") == 0;
     st_strcol(c->payment_link, sizeof c->payment_link, r, row, 17);
     c->pledge_ttl_s = st_i64col(r, row, 18);
-    if (supporters_list_parse(&c->supporters, PQgetvalue(r, row, 20)) != 0)
+    if (supporters_list_parse(&c->supporters,
+                              PQgetvalue(r, row, CAMPAIGN_COL_SUPPORTERS)) != 0)
         return fault_set(f, FAULT_INTERNAL, NULL,
                          "bad supporters_list in database");
     if (t) {

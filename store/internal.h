@@ -96,6 +96,9 @@ void st_arr_close(struct buf *b);
     "t.seq, t.raised_minor, t.supporters, t.head_hash, "                     \
     "coalesce(c.provider, ''), c.shown_total, coalesce(c.payment_link, ''), " \
     "coalesce(c.pledge_ttl_s, 0), t.collected_minor, c.supporters_list"
+/* The index of c.supporters_list in CAMPAIGN_COLUMNS (the last column):
+ * a column added to CAMPAIGN_COLUMNS moves it. */
+#define CAMPAIGN_COL_SUPPORTERS 20
 
 /* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
 int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
