@@ -42,7 +42,11 @@ ALL_LDFLAGS = $(SANFLAGS) -pthread $(LDFLAGS)
 # static libraries linked in that order, below api/ and cli/, so a call
 # from a lower floor up to a higher one is a link error.
 SQL = $(sort $(wildcard sql/*.sql))
-WEB = $(sort $(wildcard web/*))
+# The widget is built from parts (scripts/bundle) into one script, embedded
+# with its gzip form; every other file of web/ is embedded as it is.
+WIDGET_PARTS = web/i18n.js web/money.js web/pay.js web/receipt.js web/widget.js
+WEB = $(filter-out $(WIDGET_PARTS),$(sort $(wildcard web/*))) \
+      $(BUILD)/gen/widget.js $(BUILD)/gen/widget.js.gz
 CORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard core/*.c))
 STORE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard store/*.c))
 PROVIDER_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard provider/*.c))
@@ -58,7 +62,7 @@ LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
 FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
-        clean deps deps-run fresh
+        clean deps deps-run fresh screenshots
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -84,6 +88,15 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/gen/sql_files.c: $(SQL) scripts/embed
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed embedded_sql $(SQL) > $@
+
+$(BUILD)/gen/widget.js: $(WIDGET_PARTS) scripts/bundle
+	@mkdir -p $(dir $@)
+	$(Q)scripts/bundle $(WIDGET_PARTS) > $@
+
+# -n: no name or time in the header, so the bytes (and the ETag) depend on
+# the script alone.
+$(BUILD)/gen/widget.js.gz: $(BUILD)/gen/widget.js
+	$(Q)gzip -9 -n -c $< > $@
 
 $(BUILD)/gen/web_files.c: $(WEB) scripts/embed
 	@mkdir -p $(dir $@)
@@ -152,9 +165,17 @@ $(BUILD)/bench_receipt: $(BUILD)/bench/receipt.o $(BUILD)/libcore.a
 bench:
 	@scripts/deps test wrk nginx-light
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_receipt
+	@scripts/widget-size $(BUILD)/gen/widget.js
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
+
+# The README's screenshots (docs/screenshots/), taken by the browser test
+# tests/browser/shots.test.js against a throw-away server; commit them.
+screenshots: deps
+	@$(MAKE) --no-print-directory all
+	@PLEDGED_SCREENSHOTS=$(CURDIR)/docs/screenshots PLEDGED_TESTS=browser:shots \
+	    BUILD=$(BUILD) scripts/test
 
 # The suite with the crash tests run SOAK_ROUNDS (25) times each way.
 soak: deps

@@ -128,7 +128,8 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
     static const char *const fields[] = {
         "id", "title", "currency", "goal_minor", "tiers", "min_custom_minor",
         "max_custom_minor", "deadline", "status", "allowed_origins",
-        "provider", "shown_total", "payment_link", "pledge_ttl_s"};
+        "provider", "shown_total", "payment_link", "pledge_ttl_s",
+        "supporters_list"};
     if (!json_is_object(body))
         return wrong_type(out, "body", "a JSON object");
     if (!body_fields_known(out, body, fields, sizeof fields / sizeof *fields,
@@ -195,6 +196,15 @@ static bool apply_fields(struct campaign *c, struct reply *out, json_t *body,
             memcpy(c->origins[i], json_string_value(o),
                    json_string_length(o) + 1);
         }
+    }
+    if ((v = json_object_get(body, "supporters_list")) != NULL) {
+        if (!json_is_string(v))
+            return wrong_type(out, "supporters_list",
+                              "\"off\", \"public\" or \"moderated\"");
+        if (supporters_list_parse(&c->supporters, json_string_value(v)) != 0)
+            return invalid(out, "supporters_list",
+                           "supporters_list is \"off\", \"public\" or "
+                           "\"moderated\"");
     }
     if (!apply_money_fields(c, out, body, create))
         return false;
@@ -270,7 +280,7 @@ void handle_admin_campaign_update(struct reply *out, struct request *req)
 
 /* ---- pledges, refunds, audit ------------------------------------------ */
 
-static json_t *admin_pledge(const struct pledge_row *r)
+json_t *admin_pledge(const struct pledge_row *r)
 {
     const struct pledge *p = &r->pledge;
     json_t *o = present_pledge(p);
@@ -284,6 +294,9 @@ static json_t *admin_pledge(const struct pledge_row *r)
     json_object_set_new(o, "refunded", json_boolean(r->refunded));
     json_object_set_new(o, "payment_status", json_string(r->status));
     json_object_set_new(o, "paid_minor", json_integer(r->paid_minor));
+    json_object_set_new(o, "moderation",
+                        r->moderation[0] ? json_string(r->moderation)
+                                         : json_null());
     return o;
 }
 

@@ -26,8 +26,11 @@ handler_fn handle_export_csv;
 handler_fn handle_export_jsonl;
 handler_fn handle_export_manifest;
 handler_fn handle_admin_js;
+handler_fn handle_admin_asset;
 handler_fn handle_index;
 handler_fn handle_widget_js;
+handler_fn handle_widget_versioned;
+handler_fn handle_widget_strings;
 handler_fn handle_embed;
 handler_fn handle_card_post;
 handler_fn handle_stripe_webhook;
@@ -38,6 +41,16 @@ handler_fn handle_admin_webhook_create;
 handler_fn handle_admin_webhook_replay;
 handler_fn handle_admin_webhook_delete;
 handler_fn handle_admin_events_stream;
+handler_fn handle_admin_pledge_search;
+handler_fn handle_admin_series;
+handler_fn handle_admin_sources;
+handler_fn handle_supporters_get;
+handler_fn handle_admin_moderation;
+
+/* A pledge as staff see it: with the donor's private fields, refunded and
+ * payment_status (api/admin.c). */
+struct pledge_row;
+json_t *admin_pledge(const struct pledge_row *r);
 
 /* Parses a query integer in [lo, hi]; absent gives dflt (api/admin.c). */
 bool query_int(int64_t *out, const struct request *req, const char *name,

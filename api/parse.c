@@ -25,7 +25,8 @@ static int opt_string(struct reply *out, json_t *body, const char *name,
 
 static const char *const pledge_fields[] = {
     "amount_minor", "currency", "donor_name", "donor_email", "anonymous",
-    "message",
+    "message", "source_page", "utm_source", "utm_medium", "utm_campaign",
+    "utm_term", "utm_content",
 };
 
 bool body_fields_known(struct reply *out, json_t *body,
@@ -81,8 +82,14 @@ int pledge_body_parse(struct pledge_request *req, struct reply *out,
                    &req->donor_name_len) < 0 ||
         opt_string(out, body, "donor_email", &req->donor_email,
                    &req->donor_email_len) < 0 ||
-        opt_string(out, body, "message", &req->message, &req->message_len) < 0)
+        opt_string(out, body, "message", &req->message, &req->message_len) < 0 ||
+        opt_string(out, body, "source_page", &req->source.page,
+                   &req->source.page_len) < 0)
         return -1;
+    for (int i = 0; i < SOURCE_UTM_N; i++)
+        if (opt_string(out, body, source_utm_names[i], &req->source.utm[i],
+                       &req->source.utm_len[i]) < 0)
+            return -1;
     return 0;
 }
 

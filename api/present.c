@@ -60,6 +60,8 @@ json_t *present_campaign(const struct campaign *c, const struct totals *t)
     json_object_set_new(o, "payment_link",
                         c->payment_link[0] ? json_string(c->payment_link)
                                            : json_null());
+    json_object_set_new(o, "supporters_list",
+                        json_string(supporters_list_name(c->supporters)));
     json_object_set_new(o, "pledge_ttl_s",
                         c->pledge_ttl_s ? json_integer(c->pledge_ttl_s)
                                         : json_null());

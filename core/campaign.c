@@ -17,6 +17,25 @@ void campaign_defaults(struct campaign *c)
     c->open = true;
 }
 
+const char *supporters_list_name(enum supporters_list l)
+{
+    return l == SUPPORTERS_PUBLIC      ? "public"
+           : l == SUPPORTERS_MODERATED ? "moderated"
+                                       : "off";
+}
+
+int supporters_list_parse(enum supporters_list *out, const char *s)
+{
+    static const enum supporters_list all[] = {
+        SUPPORTERS_OFF, SUPPORTERS_PUBLIC, SUPPORTERS_MODERATED};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (s && strcmp(s, supporters_list_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    return -1;
+}
+
 bool campaign_id_valid(const char *id)
 {
     size_t n = id ? strlen(id) : 0;

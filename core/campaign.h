@@ -24,6 +24,13 @@
 #define CAMPAIGN_LINK_MAX 500
 #define CAMPAIGN_TTL_MAX (366LL * 86400) /* pledge_ttl_s at most a year */
 
+enum supporters_list { SUPPORTERS_OFF, SUPPORTERS_PUBLIC, SUPPORTERS_MODERATED };
+
+/* "off", "public", "moderated". */
+const char *supporters_list_name(enum supporters_list l);
+/* 0, or -1 for another name. */
+int supporters_list_parse(enum supporters_list *out, const char *s);
+
 struct campaign {
     char id[CAMPAIGN_ID_MAX + 1];
     char title[CAMPAIGN_TITLE_MAX * 4 + 1];
@@ -48,6 +55,10 @@ struct campaign {
     bool show_collected;
     char payment_link[CAMPAIGN_LINK_MAX + 1];
     int64_t pledge_ttl_s;
+    /* Recent supporters on the widget (docs/WIDGET.md): none, the latest
+     * pledges (names unless anonymous or hidden by staff), or only those
+     * staff approved. */
+    enum supporters_list supporters;
 };
 
 /* What the ledger sums to for one campaign, at ledger position seq. */

@@ -53,7 +53,8 @@ int pledge_request_check(const struct pledge_request *req, struct fault *f)
         (rc = check_text(req->donor_email, req->donor_email_len,
                          PLEDGE_EMAIL_MAX, "donor_email", false, f)) ||
         (rc = check_text(req->message, req->message_len, PLEDGE_MESSAGE_MAX,
-                         "message", true, f)))
+                         "message", true, f)) ||
+        (rc = source_check(&req->source, f)))
         return rc;
     if (req->donor_email && req->donor_email_len &&
         !text_email_valid(req->donor_email, req->donor_email_len))
@@ -103,6 +104,7 @@ int pledge_fill(struct pledge *p, const struct campaign *c,
     else
         p->message[0] = '\0';
     p->anonymous = req->anonymous;
+    source_fill(&p->source, &req->source);
     return 0;
 }
 

@@ -12,6 +12,7 @@
  * the same key and hash gets the same result back and changes nothing;
  * with another hash it fails with FAULT_IDEM_REUSED (app/pledging.h).
  */
+#include "core/source.h"
 #include "core/campaign.h"
 #include "core/clock.h"
 #include "core/fault.h"
@@ -41,6 +42,7 @@ struct pledge_request {
     const char *message;
     size_t message_len;
     bool anonymous;
+    struct source_request source; /* attribution (core/source.h) */
 };
 
 struct pledge {
@@ -56,6 +58,7 @@ struct pledge {
     int64_t seq;
     char created_at[CLOCK_RFC3339_LEN];
     unsigned char entry_hash[LEDGER_HASH_LEN];
+    struct pledge_source source; /* as made; reads leave it empty */
 };
 
 /* A pledge as staff see it. */
@@ -64,6 +67,7 @@ struct pledge_row {
     bool refunded;
     int64_t paid_minor; /* money held: payments less reversals */
     char status[12];    /* core/payment.h payment_status() */
+    char moderation[12]; /* "approved", "hidden" or "" (sql/010_readers.sql) */
 };
 
 struct refund {

@@ -150,8 +150,9 @@ static int record_keys(struct store *s, struct batch_item *items, size_t n,
 static int write_batch(struct store *s, struct batch_item *items, size_t n,
                        struct batch_head *heads, size_t nheads, struct fault *f)
 {
-    struct buf e[10], p[5], t[6]; /* columns of entries, pledges, totals */
-    struct buf *all[21];
+    /* columns of entries, pledges, totals and attribution */
+    struct buf e[10], p[5], t[6], src[8];
+    struct buf *all[29];
     size_t na = 0;
     for (int k = 0; k < 10; k++)
         all[na++] = &e[k];
@@ -161,12 +162,14 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         all[na++] = &t[k];
     struct st_nodes nodes;
     st_nodes_open(&nodes);
+    for (int k = 0; k < 8; k++)
+        all[na++] = &src[k];
     for (size_t k = 0; k < na; k++) {
         buf_init(all[k]);
         st_arr_open(all[k]);
     }
     int rc = 0;
-    size_t count = 0;
+    size_t count = 0, nsrc = 0;
     int64_t now = clock_now_us();
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct batch_item *it = &items[i];
@@ -208,6 +211,15 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
         st_arr_text(&p[3], pl->anonymous ? "true" : "false");
         st_arr_text(&p[4], pl->message[0] ? pl->message : NULL);
         count++;
+        if (!source_empty(&pl->source)) {
+            st_arr_text(&src[0], pl->id);
+            st_arr_text(&src[1], pl->campaign_id);
+            st_arr_text(&src[2], pl->source.page[0] ? pl->source.page : NULL);
+            for (int k = 0; k < SOURCE_UTM_N; k++)
+                st_arr_text(&src[3 + k],
+                            pl->source.utm[k][0] ? pl->source.utm[k] : NULL);
+            nsrc++;
+        }
     }
     for (size_t k = 0; k < nheads; k++) {
         if (!heads[k].touched)
@@ -258,6 +270,19 @@ static int write_batch(struct store *s, struct batch_item *items, size_t n,
                     "$6::text[], $7::text[], $8::text[], $9::boolean[], "
                     "$10::text[], $11::text[])",
                     11, pp, f);
+        PQclear(r);
+    }
+    if (rc == 0 && nsrc > 0) {
+        const char *sp[8] = {src[0].data, src[1].data, src[2].data,
+                             src[3].data, src[4].data, src[5].data,
+                             src[6].data, src[7].data};
+        rc = st_run(&r, s, PGRES_COMMAND_OK,
+                    "INSERT INTO pledge_sources (pledge_id, campaign_id, "
+                    "page, utm_source, utm_medium, utm_campaign, utm_term, "
+                    "utm_content) SELECT * FROM unnest($1::uuid[], "
+                    "$2::text[], $3::text[], $4::text[], $5::text[], "
+                    "$6::text[], $7::text[], $8::text[])",
+                    8, sp, f);
         PQclear(r);
     }
     if (rc == 0 && count > 0) {

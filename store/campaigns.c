@@ -58,13 +58,18 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
     c->show_collected = strcmp(PQgetvalue(r, row, 16), "collected") == 0;
     st_strcol(c->payment_link, sizeof c->payment_link, r, row, 17);
     c->pledge_ttl_s = st_i64col(r, row, 18);
+    if (supporters_list_parse(&c->supporters,
+                              PQgetvalue(r, row, CAMPAIGN_COL_SUPPORTERS)) != 0)
+        return fault_set(f, FAULT_INTERNAL, NULL,
+                         "bad supporters_list in database");
     if (t) {
         t->seq = st_i64col(r, row, 11);
         t->raised_minor = st_i64col(r, row, 12);
         t->supporters = st_i64col(r, row, 13);
         t->collected_minor = st_i64col(r, row, 19);
         int rc = st_unbytea(t->head_hash, PQgetvalue(r, row, 14), f);
-        return rc ? rc : st_read_frontier(t, PQgetvalue(r, row, 20), f);
+        return rc ? rc : st_read_frontier(t, PQgetvalue(r, row, CAMPAIGN_COL_FRONTIER),
+                                     f);
     }
     return 0;
 }
@@ -140,7 +145,7 @@ int store_campaign_create(struct store *s, const struct campaign *c,
         return rc;
     struct campaign_text t;
     campaign_text(&t, c);
-    const char *params[14] = {c->id,
+    const char *params[15] = {c->id,
                               c->title,
                               c->currency,
                               t.goal,
@@ -153,7 +158,8 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                               t.provider,
                               t.shown,
                               t.link,
-                              t.ttl_or_null};
+                              t.ttl_or_null,
+                              supporters_list_name(c->supporters)};
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
         (rc = st_record_key(s, idem, 201, "campaign", c->id, f)) != 0 ||
@@ -161,12 +167,13 @@ int store_campaign_create(struct store *s, const struct campaign *c,
                      "WITH c AS (INSERT INTO campaigns (id, title, currency, "
                      "goal_minor, tiers, min_custom_minor, max_custom_minor, "
                      "deadline, status, allowed_origins, provider, "
-                     "shown_total, payment_link, pledge_ttl_s) VALUES ($1, "
+                     "shown_total, payment_link, pledge_ttl_s, "
+                     "supporters_list) VALUES ($1, "
                      "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                     "$14) RETURNING id) "
+                     "$14, $15) RETURNING id) "
                      "INSERT INTO campaign_totals (campaign_id) "
                      "SELECT id FROM c",
-                     14, params, f)) != 0 ||
+                     15, params, f)) != 0 ||
         (rc = st_log(s, log, f)) != 0)
         goto done;
     rc = st_commit(s, f);
@@ -236,7 +243,7 @@ int store_campaign_update(struct store *s, const struct campaign *c,
         return rc;
     struct campaign_text ct;
     campaign_text(&ct, c);
-    const char *params[13] = {c->id,
+    const char *params[14] = {c->id,
                               c->title,
                               ct.goal,
                               ct.tiers,
@@ -248,7 +255,8 @@ int store_campaign_update(struct store *s, const struct campaign *c,
                               ct.provider,
                               ct.shown,
                               ct.link,
-                              ct.ttl_or_null};
+                              ct.ttl_or_null,
+                              supporters_list_name(c->supporters)};
     struct totals t;
     PGresult *r = NULL;
     if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
@@ -260,8 +268,9 @@ int store_campaign_update(struct store *s, const struct campaign *c,
                     "tiers = $4, min_custom_minor = $5, max_custom_minor = $6, "
                     "deadline = $7, status = $8, allowed_origins = $9, "
                     "provider = $10, shown_total = $11, payment_link = $12, "
-                    "pledge_ttl_s = $13, version = version + 1 WHERE id = $1",
-                    13, params, f)) != 0)
+                    "pledge_ttl_s = $13, supporters_list = $14, "
+                    "version = version + 1 WHERE id = $1",
+                    14, params, f)) != 0)
         goto done;
     PQclear(r);
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,

@@ -95,7 +95,12 @@ void st_arr_close(struct buf *b);
     "array_to_json(c.allowed_origins), c.version, "                            \
     "t.seq, t.raised_minor, t.supporters, t.head_hash, "                     \
     "coalesce(c.provider, ''), c.shown_total, coalesce(c.payment_link, ''), " \
-    "coalesce(c.pledge_ttl_s, 0), t.collected_minor, t.tree_frontier"
+    "coalesce(c.pledge_ttl_s, 0), t.collected_minor, t.tree_frontier, "      \
+    "c.supporters_list"
+/* The indexes of the columns read by name below: a column added to
+ * CAMPAIGN_COLUMNS moves them. */
+#define CAMPAIGN_COL_FRONTIER 20
+#define CAMPAIGN_COL_SUPPORTERS 21
 
 /* Reads CAMPAIGN_COLUMNS of row into c and (if not NULL) t. */
 int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
@@ -107,6 +112,28 @@ int st_read_campaign(struct campaign *c, struct totals *t, PGresult *r, int row,
     "coalesce(p.message, ''), p.seq, p.created_at, e.entry_hash"
 
 int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f);
+
+/* A staff view of pledges: PLEDGE_COLUMNS, then refunded, paid, voided,
+ * disputed and moderation (what st_pledge_rows() reads); the caller adds
+ * WHERE and ORDER. */
+#define PLEDGE_ROW_SELECT                                                      \
+    "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL, "                          \
+    "m.paid, m.voided, m.disputed, coalesce(mo.state, '') "                    \
+    "FROM pledges p JOIN ledger_entries e ON "                                 \
+    "e.campaign_id = p.campaign_id AND e.seq = p.seq "                         \
+    "LEFT JOIN refunds rf ON rf.pledge_id = p.id "                             \
+    "LEFT JOIN pledge_moderation mo ON mo.pledge_id = p.id "                   \
+    "CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount_minor) "                 \
+    "FILTER (WHERE x.kind IN ('payment', "                                     \
+    "'payment_reversal')), 0) AS paid, "                                       \
+    "coalesce(bool_or(x.kind = 'void'), false) AS voided, "                    \
+    "coalesce(bool_or(x.reason = 'dispute'), false) AS "                       \
+    "disputed FROM ledger_entries x WHERE x.pledge_id = p.id) "                \
+    "m "
+
+/* Calls fn for each row of a PLEDGE_ROW_SELECT result. */
+int st_pledge_rows(PGresult *r, int (*fn)(void *ctx, const struct pledge_row *p),
+                   void *ctx, struct fault *f);
 
 #define ENTRY_COLUMNS                                                          \
     "e.campaign_id, e.seq, e.kind, e.pledge_id, e.amount_minor, "              \

@@ -21,6 +21,7 @@ int st_read_pledge(struct pledge *p, PGresult *r, int row, struct fault *f)
     st_strcol(p->message, sizeof p->message, r, row, 8);
     p->seq = st_i64col(r, row, 9);
     st_strcol(p->created_at, sizeof p->created_at, r, row, 10);
+    memset(&p->source, 0, sizeof p->source); /* not read here */
     return st_unbytea(p->entry_hash, PQgetvalue(r, row, 11), f);
 }
 
@@ -136,35 +137,10 @@ done:
     return rc;
 }
 
-int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
-                       int limit,
-                       int (*fn)(void *ctx, const struct pledge_row *p),
-                       void *ctx, struct fault *f)
+int st_pledge_rows(PGresult *r, int (*fn)(void *ctx, const struct pledge_row *p),
+                   void *ctx, struct fault *f)
 {
-    int rc = st_ensure(s, f);
-    if (rc)
-        return rc;
-    char b[I64_TEXT], l[I64_TEXT];
-    const char *params[3] = {campaign_id, st_i64text(b, before),
-                             st_i64text(l, limit)};
-    PGresult *r;
-    if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
-                     "SELECT " PLEDGE_COLUMNS ", rf.id IS NOT NULL, "
-                     "m.paid, m.voided, m.disputed "
-                     "FROM pledges p JOIN ledger_entries e ON "
-                     "e.campaign_id = p.campaign_id AND e.seq = p.seq "
-                     "LEFT JOIN refunds rf ON rf.pledge_id = p.id "
-                     "CROSS JOIN LATERAL (SELECT coalesce(sum(x.amount_minor) "
-                     "FILTER (WHERE x.kind IN ('payment', "
-                     "'payment_reversal')), 0) AS paid, "
-                     "coalesce(bool_or(x.kind = 'void'), false) AS voided, "
-                     "coalesce(bool_or(x.reason = 'dispute'), false) AS "
-                     "disputed FROM ledger_entries x WHERE x.pledge_id = p.id) "
-                     "m "
-                     "WHERE p.campaign_id = $1 AND ($2::bigint = 0 OR p.seq < $2) "
-                     "ORDER BY p.seq DESC LIMIT $3",
-                     3, params, f)) != 0)
-        return rc;
+    int rc = 0;
     struct pledge_row *row = malloc(sizeof *row);
     if (row == NULL)
         rc = fault_set(f, FAULT_NOMEM, NULL, "out of memory");
@@ -179,9 +155,32 @@ int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
                                  .disputed = PQgetvalue(r, i, 15)[0] == 't'};
         row->paid_minor = m.paid;
         snprintf(row->status, sizeof row->status, "%s", payment_status(&m));
+        st_strcol(row->moderation, sizeof row->moderation, r, i, 16);
         rc = fn(ctx, row);
     }
     free(row);
+    return rc;
+}
+
+int store_pledges_page(struct store *s, const char *campaign_id, int64_t before,
+                       int limit,
+                       int (*fn)(void *ctx, const struct pledge_row *p),
+                       void *ctx, struct fault *f)
+{
+    int rc = st_ensure(s, f);
+    if (rc)
+        return rc;
+    char b[I64_TEXT], l[I64_TEXT];
+    const char *params[3] = {campaign_id, st_i64text(b, before),
+                             st_i64text(l, limit)};
+    PGresult *r;
+    if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
+                     PLEDGE_ROW_SELECT
+                     "WHERE p.campaign_id = $1 AND ($2::bigint = 0 OR p.seq < $2) "
+                     "ORDER BY p.seq DESC LIMIT $3",
+                     3, params, f)) != 0)
+        return rc;
+    rc = st_pledge_rows(r, fn, ctx, f);
     PQclear(r);
     return rc;
 }

@@ -7,21 +7,34 @@
   var $ = function (id) { return document.getElementById(id); };
   var token = null;
   sessionStorage.removeItem("pledged-admin-token"); /* older versions kept it */
-  var current = null, next = null, chartRows = [];
+  var current = null, next = null, searching = false;
+  /* Shared with /admin/chart.js and /admin/edit.js. */
+  var PA = window.PA = { $: $ };
 
+  /* What a refused token means, in staff's words. */
+  var REFUSED = "This token was not accepted: it may be mistyped, revoked, or made for " +
+    "another server. Ask for a new one (pledged token create NAME) and paste it whole.";
+
+  /* Calls the admin API: the answer's JSON, or an Error carrying the API's
+   * message, code, field and status. */
   function api(method, path, body, headers) {
     var h = Object.assign({ Authorization: "Bearer " + token }, headers || {});
     var opts = { method: method, headers: h };
     if (body !== undefined) { h["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     return fetch(path, opts).then(function (r) {
       if (r.status === 204) return {};
-      return r.json().then(function (data) {
-        if (r.status === 401) { signOut("Your token was refused."); throw new Error("unauthorized"); }
-        if (!r.ok) throw new Error(data.error ? data.error.message : "HTTP " + r.status);
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        var e = data.error || {};
+        if (r.status === 401) { signOut(REFUSED); throw Object.assign(new Error(REFUSED), { status: 401 }); }
+        if (r.status === 429) throw Object.assign(new Error("Too many tries from this address: wait " +
+          (r.headers.get("Retry-After") || "a few") + " seconds, then try again."), { status: 429 });
+        if (!r.ok) throw Object.assign(new Error(e.message || "The server answered " + r.status + "."),
+          { code: e.code, field: e.field, status: r.status });
         return data;
       });
     });
   }
+  PA.api = api;
 
   function money(minor, c) {
     var exp = c.currency_exponent, neg = minor < 0, s = String(Math.abs(minor));
@@ -29,6 +42,23 @@
     var whole = s.slice(0, s.length - exp).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     var cents = s.slice(s.length - exp);
     return (neg ? "-" : "") + whole + (exp && /[1-9]/.test(cents) ? "." + cents : "") + " " + c.currency_symbol;
+  }
+  PA.money = money;
+
+  /* A time in the browser's time zone, saying which: "Nov 26, 2026, 01:02:03 UTC". */
+  function when(iso) {
+    return new Date(iso).toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric",
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+  }
+  PA.when = when;
+  PA.say = function (text) { $("app-msg").textContent = text; };
+
+  /* Each cell says its column, for the phone layout (admin.html). */
+  function labelCells(table) {
+    var heads = [].map.call(table.tHead.rows[0].cells, function (th) { return th.textContent; });
+    [].forEach.call(table.tBodies[0].rows, function (tr) {
+      [].forEach.call(tr.cells, function (td, i) { td.setAttribute("data-label", heads[i] || ""); });
+    });
   }
 
   function td(text, cls) {
@@ -64,6 +94,8 @@
         var p = td(""), bar = document.createElement("span"), fill = document.createElement("span");
         bar.className = "bar";
         bar.setAttribute("role", "progressbar");
+        bar.setAttribute("aria-label", "Raised toward the goal of " + c.title);
+        bar.setAttribute("aria-valuemin", "0");
         bar.setAttribute("aria-valuenow", String(c.raised_minor));
         bar.setAttribute("aria-valuemax", String(c.goal_minor));
         fill.style.width = Math.min(100, c.percent) + "%";
@@ -75,19 +107,26 @@
         var open = document.createElement("button");
         open.className = "alt";
         open.textContent = "Open";
+        open.setAttribute("aria-label", "Open " + c.title);
         open.addEventListener("click", function () { openCampaign(c); });
         var cell = td("");
         cell.appendChild(open);
         tr.appendChild(cell);
         body.appendChild(tr);
+        if (current && current.id === c.id) current = c;
       });
+      labelCells($("campaigns"));
     });
   }
+  PA.loadCampaigns = loadCampaigns;
 
   function openCampaign(c) {
     current = c;
     next = null;
-    chartRows = [];
+    searching = false;
+    $("search-q").value = "";
+    $("pledges-title").textContent = "Latest pledges";
+    $("audit-problems").textContent = "";
     $("detail").hidden = false;
     $("detail-title").textContent = c.title;
     $("audit-result").textContent = "";
@@ -95,16 +134,29 @@
     $("pledges").tBodies[0].textContent = "";
     var ex = $("exports");
     ex.textContent = "Exports: ";
-    ["csv", "jsonl"].forEach(function (fmt, i) {
+    ["ledger.csv", "ledger.jsonl", "sources.csv"].forEach(function (name, i) {
       var a = document.createElement("a");
-      a.href = "/v1/admin/campaigns/" + c.id + "/ledger." + fmt;
-      a.textContent = "ledger." + fmt;
-      a.addEventListener("click", function (e) { e.preventDefault(); download(a.href, c.id + "-ledger." + fmt); });
+      a.href = "/v1/admin/campaigns/" + c.id + (name === "sources.csv" ? "/sources?format=csv" : "/" + name);
+      a.textContent = name;
+      a.addEventListener("click", function (e) { e.preventDefault(); download(a.href, c.id + "-" + name); });
       if (i) ex.appendChild(document.createTextNode(" · "));
       ex.appendChild(a);
     });
     loadPledges();
+    loadSeries();
+    PA.loadSources(c);
   }
+
+  /* The chart: the whole campaign, from the series endpoint. */
+  function loadSeries() {
+    if (!current) return Promise.resolve();
+    var c = current;
+    return api("GET", "/v1/admin/campaigns/" + c.id + "/series?bucket=" + $("bucket").value).then(function (s) {
+      if (current === c || (current && current.id === c.id)) PA.drawSeries($("chart"), s, current);
+    }).catch(function (e) { $("detail-msg").textContent = "Chart: " + e.message; });
+  }
+  $("bucket").addEventListener("change", loadSeries);
+  $("edit-campaign").addEventListener("click", function () { PA.editCampaign(current); });
 
   /* Live updates from the event stream (docs/EVENTS.md), read with fetch
    * because EventSource cannot send the Authorization header. Each
@@ -145,8 +197,10 @@
     };
     loadCampaigns().then(loadWebhooks).then(function () {
       if (!current) return;
+      loadSeries();
+      PA.loadSources(current);
+      if (searching) return search();
       next = null;
-      chartRows = [];
       $("pledges").tBodies[0].textContent = "";
       return loadPledges();
     }).then(done, done);
@@ -158,6 +212,7 @@
   }
 
   /* An Idempotency-Key (crypto.randomUUID needs a secure context). */
+  PA.newKey = newKey;
   function newKey() {
     var b = crypto.getRandomValues(new Uint8Array(16));
     return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
@@ -240,37 +295,97 @@
     }).catch(function (e) { $("detail-msg").textContent = "Export failed: " + e.message; });
   }
 
+  function pledgeRow(p) {
+    var tr = document.createElement("tr");
+    var w = td(""), t = document.createElement("time");
+    t.dateTime = p.created_at;
+    t.textContent = when(p.created_at);
+    w.appendChild(t);
+    tr.appendChild(w);
+    tr.appendChild(td(money(p.amount_minor, current), "num"));
+    tr.appendChild(td(p.kind));
+    tr.appendChild(td((p.donor_name || "—") + (p.anonymous ? " (anonymous)" : "")));
+    tr.appendChild(td(p.donor_email || "", "wrap"));
+    tr.appendChild(td(p.payment_status || "pledged"));
+    var cell = td("");
+    if (p.refunded) {
+      cell.textContent = "refunded";
+    } else {
+      var b = document.createElement("button");
+      b.className = "danger";
+      b.textContent = "Refund";
+      b.setAttribute("aria-label", "Refund " + money(p.amount_minor, current) + " from " + (p.donor_name || "an unnamed donor"));
+      b.addEventListener("click", function () { refund(p, b); });
+      cell.appendChild(b);
+    }
+    if (current.supporters_list && current.supporters_list !== "off") moderation(cell, p);
+    tr.appendChild(cell);
+    return tr;
+  }
+
+  /* Staff's word on a pledge in the widget's recent supporters. */
+  function moderation(cell, p) {
+    var state = document.createElement("span");
+    state.className = "muted moderation";
+    state.textContent = p.moderation ? " " + p.moderation : current.supporters_list === "moderated" ? " awaiting approval" : "";
+    [["approved", "Approve", "Show " + (p.donor_name || "this pledge") + " in the recent supporters"],
+     ["hidden", "Hide name", "Hide the name of " + (p.donor_name || "this pledge") + " from the recent supporters"]]
+      .forEach(function (o) {
+        if (p.moderation === o[0]) return;
+        var b = document.createElement("button");
+        b.className = "alt mod-" + o[0];
+        b.textContent = o[1];
+        b.setAttribute("aria-label", o[2]);
+        b.addEventListener("click", function () {
+          api("POST", "/v1/admin/pledges/" + p.id + "/moderation", { state: o[0] }).then(function () {
+            p.moderation = o[0];
+            var tr = cell.parentNode;
+            tr.parentNode.replaceChild(pledgeRow(p), tr);
+            labelCells($("pledges"));
+          }).catch(function (e) { $("detail-msg").className = "err"; $("detail-msg").textContent = e.message; });
+        });
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(b);
+      });
+    cell.appendChild(state);
+  }
+
   function loadPledges() {
     var q = "?limit=50" + (next ? "&after=" + next : "");
     return api("GET", "/v1/admin/campaigns/" + current.id + "/pledges" + q).then(function (data) {
       var body = $("pledges").tBodies[0];
-      data.pledges.forEach(function (p) {
-        chartRows.push(p);
-        var tr = document.createElement("tr");
-        tr.appendChild(td(p.created_at.replace("T", " ").slice(0, 19)));
-        tr.appendChild(td(money(p.amount_minor, current), "num"));
-        tr.appendChild(td(p.kind));
-        tr.appendChild(td((p.donor_name || "—") + (p.anonymous ? " (anonymous)" : "")));
-        tr.appendChild(td(p.donor_email || ""));
-        tr.appendChild(td(p.payment_status || "pledged"));
-        var cell = td("");
-        if (p.refunded) {
-          cell.textContent = "refunded";
-        } else {
-          var b = document.createElement("button");
-          b.className = "danger";
-          b.textContent = "Refund";
-          b.addEventListener("click", function () { refund(p, b); });
-          cell.appendChild(b);
-        }
-        tr.appendChild(cell);
-        body.appendChild(tr);
-      });
+      data.pledges.forEach(function (p) { body.appendChild(pledgeRow(p)); });
+      labelCells($("pledges"));
       next = data.next;
       $("more").hidden = !next;
-      drawChart();
     }).catch(function (e) { $("detail-msg").textContent = e.message; });
   }
+
+  /* Finding a gift by name, email, amount or id (docs/ADMIN.md). */
+  function search() {
+    var q = $("search-q").value.trim();
+    if (!q) return Promise.resolve();
+    searching = true;
+    return api("GET", "/v1/admin/campaigns/" + current.id + "/pledges/search?q=" + encodeURIComponent(q))
+      .then(function (data) {
+        var body = $("pledges").tBodies[0];
+        body.textContent = "";
+        data.pledges.forEach(function (p) { body.appendChild(pledgeRow(p)); });
+        labelCells($("pledges"));
+        $("more").hidden = true;
+        $("pledges-title").textContent = data.pledges.length + " pledge" + (data.pledges.length === 1 ? "" : "s") +
+          " matching “" + q + "”";
+      }).catch(function (e) { $("detail-msg").className = "err"; $("detail-msg").textContent = e.message; });
+  }
+  $("search-form").addEventListener("submit", function (e) { e.preventDefault(); search(); });
+  $("search-clear").addEventListener("click", function () {
+    searching = false;
+    next = null;
+    $("search-q").value = "";
+    $("pledges-title").textContent = "Latest pledges";
+    $("pledges").tBodies[0].textContent = "";
+    loadPledges();
+  });
 
   function refund(p, button) {
     if (!confirm("Refund " + money(p.amount_minor, current) + " to " + (p.donor_name || "this donor") + "? This cannot be undone."))
@@ -282,52 +397,31 @@
         button.parentNode.textContent = "refunded";
         $("detail-msg").className = "ok";
         $("detail-msg").textContent = "Refunded: " + money(-data.refund.amount_minor, current) + ", receipt signed by " + data.receipt.receipt.kid + ".";
+        loadSeries();
         return loadCampaigns();
       })
       .catch(function (e) { button.disabled = false; $("detail-msg").className = "err"; $("detail-msg").textContent = e.message; });
   }
 
-  /* Cumulative amount over time, from the pledges loaded so far. */
-  function drawChart() {
-    var svg = $("chart"), ns = "http://www.w3.org/2000/svg";
-    svg.textContent = "";
-    var rows = chartRows.slice().sort(function (a, b) { return a.seq - b.seq; });
-    if (rows.length < 1) return;
-    var W = 600, H = 200, pad = 30, sum = 0, pts = [];
-    var t0 = Date.parse(rows[0].created_at), t1 = Date.parse(rows[rows.length - 1].created_at);
-    rows.forEach(function (r) { sum += r.refunded ? 0 : r.amount_minor; pts.push([Date.parse(r.created_at), sum]); });
-    var max = Math.max(sum, 1), span = Math.max(t1 - t0, 1);
-    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-    var d = pts.map(function (p, i) {
-      var x = pad + (W - 2 * pad) * (p[0] - t0) / span, y = H - pad - (H - 2 * pad) * p[1] / max;
-      return (i ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
-    }).join(" ");
-    var axis = document.createElementNS(ns, "path");
-    axis.setAttribute("d", "M" + pad + " " + pad + " V" + (H - pad) + " H" + (W - pad));
-    axis.setAttribute("stroke", "#9aa3b2");
-    axis.setAttribute("fill", "none");
-    var line = document.createElementNS(ns, "path");
-    line.setAttribute("d", d);
-    line.setAttribute("stroke", "#1f8a4c");
-    line.setAttribute("stroke-width", "2");
-    line.setAttribute("fill", "none");
-    var label = document.createElementNS(ns, "text");
-    label.setAttribute("x", pad + 4);
-    label.setAttribute("y", pad - 8);
-    label.setAttribute("font-size", "12");
-    label.textContent = money(sum, current) + " in the " + rows.length + " pledges shown";
-    svg.appendChild(axis);
-    svg.appendChild(line);
-    svg.appendChild(label);
-  }
-
   $("audit").addEventListener("click", function () {
     $("audit-result").textContent = "Auditing…";
+    $("audit-problems").textContent = "";
     api("GET", "/v1/admin/campaigns/" + current.id + "/audit").then(function (a) {
+      /* Pass or fail, then every problem on a line of its own. */
+      var badge = document.createElement("span");
+      badge.className = a.ok ? "pass" : "fail";
+      badge.textContent = a.ok ? "PASS" : "FAIL";
       $("audit-result").className = a.ok ? "ok" : "err";
-      $("audit-result").textContent = a.ok
-        ? "✓ chain verifies: " + a.entries + " entries, " + money(a.raised_minor, current) + ", " + a.receipts + " signatures checked"
-        : "✗ " + a.problem_count + " problems: " + a.problems.join("; ");
+      $("audit-result").textContent = "";
+      $("audit-result").appendChild(badge);
+      $("audit-result").appendChild(document.createTextNode(a.ok
+        ? " ✓ chain verifies: " + a.entries + " entries, " + money(a.raised_minor, current) + ", " + a.receipts + " signatures checked"
+        : " ✗ " + a.problem_count + " problem" + (a.problem_count === 1 ? "" : "s") + " found:"));
+      (a.problems || []).forEach(function (p) {
+        var li = document.createElement("li");
+        li.textContent = p;
+        $("audit-problems").appendChild(li);
+      });
     }).catch(function (e) { $("audit-result").textContent = e.message; });
   });
   $("more").addEventListener("click", loadPledges);
@@ -336,6 +430,8 @@
     e.preventDefault();
     token = $("token").value.trim();
     $("token").value = "";
-    loadCampaigns().then(loadWebhooks).then(startLive).catch(function (err) { $("login-msg").textContent = err.message; });
+    loadCampaigns().then(loadWebhooks).then(startLive).catch(function (err) {
+      $("login-msg").textContent = err.status === 401 ? REFUSED : err.message;
+    });
   });
 })();

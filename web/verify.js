@@ -5,10 +5,11 @@
  *   2. the campaign's checkpoint: a C2SP signed note by the current key;
  *   3. the RFC 9162 inclusion proof from the receipt's own ledger entry to
  *      the checkpoint's root: the gift is in the log whose totals are signed.
- * window.__pledgedVerify(api, doc, out, money) writes what it checked into
- * the element out (money formats minor units as the widget does) and
- * resolves when done; it never rejects (a failure is said in out, and its
- * cause logged to the console). */
+ * window.__pledgedVerify(api, doc, out, money, t) writes what it checked
+ * into the element out, in the reader's words (t, the widget's: its
+ * language's v* words; English here when it has none), with money
+ * formatting minor units as the widget does; it resolves when done and
+ * never rejects (a failure is said in out, its cause logged). */
 (function () {
   "use strict";
   var te = new TextEncoder();
@@ -145,8 +146,14 @@
     return { ok: checks.every(function (c) { return c.ok; }), checks: checks, checkpoint: cp };
   }
 
-  var words = { signature: "Your receipt is signed: ", checkpoint: "The campaign's log is signed: ",
-                inclusion: "Your gift is in that log: " };
+  var EN = {
+    vSignature: "Your receipt is signed: ", vCheckpoint: "The campaign's log is signed: ",
+    vInclusion: "Your gift is in that log: ",
+    vTotal: "Checked in your browser. The log's signed total is {raised} raised of {goal}; " +
+            "that every reader sees the same log is for auditors to compare.",
+    vFailed: "This gift could not be verified.", vLater: "Could not check now; try again later."
+  };
+  var KEY = { signature: "vSignature", checkpoint: "vCheckpoint", inclusion: "vInclusion" };
 
   function line(out, text, cls) {
     var p = document.createElement("p");
@@ -155,20 +162,23 @@
     out.appendChild(p);
   }
 
-  window.__pledgedVerify = function (api, doc, out, money) {
+  window.__pledgedVerify = function (api, doc, out, money, t) {
+    var say = function (key, vars) {
+      var s = null;
+      try { s = t && t(key, vars); } catch (e) { s = null; } /* not in its words */
+      return s || EN[key].replace(/\{(\w+)\}/g, function (m, k) { return vars[k]; });
+    };
     return check(api, doc).then(function (res) {
       out.textContent = "";
       res.checks.forEach(function (c) {
-        line(out, (c.ok ? "✓ " : "✗ ") + words[c.what] + c.detail, c.ok ? "ok" : "err");
+        line(out, (c.ok ? "✓ " : "✗ ") + say(KEY[c.what]) + c.detail, c.ok ? "ok" : "err");
       });
       var cp = res.checkpoint;
-      line(out, res.ok
-        ? "Checked in your browser. The log's signed total is " + money(cp.raised_minor) + " raised of " +
-          money(cp.goal_minor) + "; that every reader sees the same log is for auditors to compare."
-        : "This gift could not be verified.");
+      line(out, res.ok ? say("vTotal", { raised: money(cp.raised_minor), goal: money(cp.goal_minor) })
+                       : say("vFailed"));
     }).catch(function (e) {
       console.error("pledged: verify my gift:", e);
-      out.textContent = "Could not check now; try again later.";
+      out.textContent = say("vLater");
     });
   };
 })();

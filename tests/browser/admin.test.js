@@ -59,12 +59,13 @@ function psql(sql, ...vars) {
     const row = page.locator("#campaigns tbody tr", { hasText: "help-us" });
     await row.locator("button").click();
     await page.locator("#pledges tbody tr").first().waitFor();
-    const paths = await page.locator("#chart path").count();
+    await page.locator("#chart path.raised").waitFor();
+    const paths = await page.locator("#chart path.axis, #chart path.raised").count();
     assert(paths === 2, "axis and line drawn: " + paths);
     await page.click("#audit");
     await page.waitForFunction(() => /chain verifies|problems/.test(document.getElementById("audit-result").textContent));
     const r = await page.locator("#audit-result").textContent();
-    assert(r.startsWith("✓ chain verifies"), r);
+    assert(r.startsWith("PASS ✓ chain verifies"), r);
   });
 
   await test("a new pledge shows within 1 s, without a reload (event stream)", async () => {
