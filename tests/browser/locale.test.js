@@ -128,6 +128,22 @@ const WANT = {
       eq(JSON.stringify(r.sent), JSON.stringify([minor]), "amount_minor sent (" + r.msg + ")");
     });
   }
+  await test("Verify my gift in French and in Arabic: the checks said in the reader's words", async () => {
+    for (const [loc, sig, inc] of [["fr-FR", "✓ Votre reçu est signé : key ", "✓ Votre don figure dans ce journal : entry "],
+                                   ["ar", "✓ إيصالك موقّع: key ", "✓ تبرعك موجود في هذا السجل: entry "]]) {
+      const page = await L.openWidget(ctx, `${BASE}/embed/${typing.id}?locale=${loc}`);
+      await page.locator(W + " input[name=amount]").fill(loc === "ar" ? "٣٠" : "30");
+      await page.locator(W + " form button[type=submit]").click();
+      await page.locator(W + " button.verify-gift").click();
+      await page.waitForFunction((sel) =>
+        document.querySelector(sel).shadowRoot.querySelectorAll(".proof p").length >= 4, W, { timeout: 15000 });
+      const lines = await page.locator(W + " .proof p").allTextContents();
+      assert(lines[0].startsWith(sig), loc + ": " + lines[0]);
+      assert(lines[2].startsWith(inc), loc + ": " + lines[2]);
+      assert(lines.every((l) => !l.startsWith("✗")), loc + ": " + lines.join(" | "));
+      await page.close();
+    }
+  });
   for (const [loc, input, re] of [["en-US", "1.000", /“1\.000” could mean two amounts.*€1,000.*€1/],
                                   ["de-DE", "1,000", /„1,000“ kann zwei Beträge.*1\.000\s€ oder 1\s€/],
                                   ["fr-FR", "1.000", /« 1\.000 ».*deux façons/],

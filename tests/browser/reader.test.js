@@ -95,7 +95,7 @@ function touch(cid, sql) {
     await page.waitForFunction((sel) => /valid/.test(
       document.querySelector(sel).shadowRoot.querySelector(".receipt .verified").textContent), W);
     assert((await text(page, ".receipt .verified")).includes("signature valid"), "verifies");
-    eq(await page.locator(W + " .receipt .verify-slot").count(), 1, "the place for 'Verify my gift' (issue 18)");
+    eq(await page.locator(W + " .receipt button.verify-gift").count(), 1, "'Verify my gift' (issue 18) in the receipt");
   });
 
   await test("failures in the reader's words, the cause in the console: a refused name", async () => {
