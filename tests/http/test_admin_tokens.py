@@ -151,6 +151,19 @@ def test_bad_names_422_naming_the_field():
     r = request("POST", "/v1/admin/tokens", body={"name": new_name()},
                 headers={"Authorization": "Bearer " + admin_token()})
     assert_error(r, 400, "idempotency_key_required")
+    auth = {"Authorization": "Bearer " + admin_token()}
+    r = request("POST", "/v1/admin/tokens", body={"name": new_name()},
+                headers=dict(auth, **{"Idempotency-Key": "bad\u00e9"}))
+    assert_error(r, 400, "idempotency_key_invalid")
+    r = request("POST", "/v1/admin/tokens", body=b"name=x", raw=True,
+                headers=dict(auth, **{"Idempotency-Key": str(uuid.uuid4()),
+                                      "Content-Type": "text/plain"}))
+    assert_error(r, 415, "unsupported_media_type")
+    r = request("POST", "/v1/admin/tokens", body=b'{"name": "a\\u0000b"}',
+                raw=True, headers=dict(auth, **{
+                    "Idempotency-Key": str(uuid.uuid4()),
+                    "Content-Type": "application/json"}))
+    assert_error(r, 400, "invalid_json")
     # The longest name allowed is allowed.
     longest = "L" + uuid.uuid4().hex + "x" * 31
     assert len(longest) == 64
