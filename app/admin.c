@@ -189,37 +189,3 @@ int admin_audit(struct audit *out, struct app *a, const char *who,
     pool_release(a->pool, s);
     return rc;
 }
-
-int admin_token_create(char out[TOKEN_TEXT_LEN], struct app *a,
-                       const char *name, struct fault *f)
-{
-    if (!token_name_valid(name))
-        return fault_set(f, FAULT_INVALID, "name",
-                         "token names are 1-64 of [A-Za-z0-9_.-]");
-    unsigned char hash[32];
-    token_generate(out, hash);
-    struct store *s = take(a, f);
-    int rc = s ? store_token_add(s, name, hash, f) : FAULT_UNAVAILABLE;
-    pool_release(a->pool, s);
-    if (rc)
-        sodium_memzero(out, TOKEN_TEXT_LEN);
-    return rc;
-}
-
-int admin_tokens_list(struct app *a,
-                      int (*fn)(void *ctx, const struct token_info *t),
-                      void *ctx, struct fault *f)
-{
-    struct store *s = take(a, f);
-    int rc = s ? store_tokens_list(s, fn, ctx, f) : FAULT_UNAVAILABLE;
-    pool_release(a->pool, s);
-    return rc;
-}
-
-int admin_token_revoke(struct app *a, const char *name, struct fault *f)
-{
-    struct store *s = take(a, f);
-    int rc = s ? store_token_revoke(s, name, f) : FAULT_UNAVAILABLE;
-    pool_release(a->pool, s);
-    return rc;
-}

@@ -82,19 +82,29 @@ int admin_audit(struct audit *out, struct app *a, const char *who,
                 const char *campaign_id, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Makes a token for name (printed once by the caller) and stores its
- * hash. FAULT_INVALID (name), FAULT_CONFLICT (name taken). */
-int admin_token_create(char out[TOKEN_TEXT_LEN], struct app *a,
-                       const char *name, struct fault *f)
-    __attribute__((warn_unused_result));
+/* Makes a token for name under idem's key (may be NULL) and stores its
+ * hash; logs token.create (with who) in the same transaction. *made gets
+ * the token as stored and out its text, to show once. A retry of the same
+ * request replays (*replayed): *made as stored, out "" (only the hash is
+ * kept, so the text cannot be shown again). FAULT_INVALID ("name"),
+ * FAULT_CONFLICT ("name": a token of that name exists, live or revoked),
+ * FAULT_IDEM_REUSED. */
+int admin_token_create(struct token_info *made, char out[TOKEN_TEXT_LEN],
+                       bool *replayed, struct app *a, const char *who,
+                       const char *name, const struct idem *idem,
+                       struct fault *f) __attribute__((warn_unused_result));
 
+/* Every token (names and dates, never text nor hash), by name. */
 int admin_tokens_list(struct app *a,
                       int (*fn)(void *ctx, const struct token_info *t),
                       void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Revokes a live token. FAULT_NOT_FOUND if there is none by that name. */
-int admin_token_revoke(struct app *a, const char *name, struct fault *f)
-    __attribute__((warn_unused_result));
+/* Revokes a live token and logs token.revoke (with who) in the same
+ * transaction. FAULT_NOT_FOUND if there is no live token by that name;
+ * FAULT_CONFLICT if name is who's own token (staff cannot lock themselves
+ * out by mistake: another token revokes it). */
+int admin_token_revoke(struct app *a, const char *who, const char *name,
+                       struct fault *f) __attribute__((warn_unused_result));
 
 #endif

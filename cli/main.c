@@ -100,7 +100,7 @@ static int cmd_token(struct app *a, int argc, char **argv)
                    ? fail("token list", &f)
                    : 0;
     if (argc == 4 && strcmp(argv[2], "revoke") == 0) {
-        if (admin_token_revoke(a, argv[3], &f) != 0)
+        if (admin_token_revoke(a, NULL, argv[3], &f) != 0)
             return fail("token revoke", &f);
         printf("token %s revoked\n", argv[3]);
         return 0;
@@ -111,7 +111,10 @@ static int cmd_token(struct app *a, int argc, char **argv)
         return 2;
     }
     char token[TOKEN_TEXT_LEN];
-    if (admin_token_create(token, a, argv[3], &f) != 0)
+    struct token_info made;
+    bool replayed;
+    if (admin_token_create(&made, token, &replayed, a, NULL, argv[3], NULL,
+                           &f) != 0)
         return fail("token create", &f);
     printf("%s\n", token);
     sodium_memzero(token, sizeof token);

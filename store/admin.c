@@ -4,7 +4,8 @@
 #include <string.h>
 
 int store_token_add(struct store *s, const char *name,
-                    const unsigned char hash[32], struct fault *f)
+                    const unsigned char hash[32], const struct idem *idem,
+                    const struct admin_action *log, struct fault *f)
 {
     int rc = st_ensure(s, f);
     if (rc)
@@ -12,15 +13,30 @@ int store_token_add(struct store *s, const char *name,
     char h[BYTEA32_HEX];
     st_bytea(h, hash);
     const char *params[2] = {name, h};
-    PGresult *r;
-    rc = st_run(&r, s, PGRES_COMMAND_OK,
-                "INSERT INTO admin_tokens (name, token_hash) "
-                "VALUES ($1, $2)",
-                2, params, f);
-    if (rc)
-        return rc;
+    PGresult *r = NULL;
+    if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
+        (rc = st_record_key(s, idem, 201, "token", name, f)) != 0)
+        goto done;
+    /* ON CONFLICT (name): a name taken is reported without an error in
+     * Postgres's log; a hash collision (2^-256) still fails loudly. */
+    if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
+                     "INSERT INTO admin_tokens (name, token_hash) "
+                     "VALUES ($1, $2) ON CONFLICT (name) DO NOTHING "
+                     "RETURNING name",
+                     2, params, f)) != 0)
+        goto done;
+    if (PQntuples(r) != 1) {
+        rc = fault_set(f, FAULT_CONFLICT, "name",
+                       "a token named %s exists (live or revoked): "
+                       "choose another name", name);
+        goto done;
+    }
+    if ((rc = st_log(s, log, f)) == 0)
+        rc = st_commit(s, f);
+done:
     PQclear(r);
-    return 0;
+    st_rollback(s);
+    return rc;
 }
 
 int store_token_find(char name[TOKEN_NAME_MAX + 1], struct store *s,
@@ -88,20 +104,57 @@ int store_tokens_list(struct store *s,
     return rc;
 }
 
-int store_token_revoke(struct store *s, const char *name, struct fault *f)
+int store_token_revoke(struct store *s, const char *name,
+                       const struct admin_action *log, struct fault *f)
 {
     int rc = st_ensure(s, f);
     if (rc)
         return rc;
     const char *params[1] = {name};
-    PGresult *r;
-    if ((rc = st_run(&r, s, PGRES_COMMAND_OK,
+    PGresult *r = NULL;
+    if ((rc = st_exec(s, "BEGIN", f)) != 0 ||
+        (rc = st_run(&r, s, PGRES_COMMAND_OK,
                      "UPDATE admin_tokens SET revoked_at = now() "
                      "WHERE name = $1 AND revoked_at IS NULL",
                      1, params, f)) != 0)
-        return rc;
-    if (strcmp(PQcmdTuples(r), "1") != 0)
+        goto done;
+    if (strcmp(PQcmdTuples(r), "1") != 0) {
         rc = fault_set(f, FAULT_NOT_FOUND, NULL, "no live token %s", name);
+        goto done;
+    }
+    if ((rc = st_log(s, log, f)) == 0)
+        rc = st_commit(s, f);
+done:
+    PQclear(r);
+    st_rollback(s);
+    return rc;
+}
+
+#define TOKEN_COLUMNS                                                      \
+    "name, to_char(created_at AT TIME ZONE 'UTC', "                        \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "                                \
+    "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', "                     \
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
+
+static void token_row(struct token_info *t, PGresult *r, int i)
+{
+    st_strcol(t->name, sizeof t->name, r, i, 0);
+    st_strcol(t->created_at, sizeof t->created_at, r, i, 1);
+    st_strcol(t->revoked_at, sizeof t->revoked_at, r, i, 2);
+}
+
+int store_token_get(struct token_info *t, struct store *s, const char *name,
+                    struct fault *f)
+{
+    int rc = st_ensure(s, f);
+    if (rc)
+        return rc;
+    PGresult *r;
+    rc = st_run_one(&r, s,
+                    "SELECT " TOKEN_COLUMNS "FROM admin_tokens WHERE name = $1",
+                    name, "token", f);
+    if (rc == 0)
+        token_row(t, r, 0);
     PQclear(r);
     return rc;
 }

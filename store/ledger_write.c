@@ -51,9 +51,10 @@ int st_record_key(struct store *s, const struct idem *idem, int status,
     int rc = st_run(&r, s, PGRES_TUPLES_OK,
                     "INSERT INTO idempotency_keys (key, request_hash, "
                     "status, resource, resource_id, resource_slug) "
-                    "VALUES ($1, $2, $3, $4, CASE WHEN $4 <> 'campaign' "
-                    "THEN $5::text::uuid END, CASE WHEN $4 = 'campaign' "
-                    "THEN $5 END) ON CONFLICT (key) DO NOTHING RETURNING key",
+                    "VALUES ($1, $2, $3, $4, CASE WHEN $4 NOT IN ('campaign', "
+                    "'token') THEN $5::text::uuid END, CASE WHEN $4 IN "
+                    "('campaign', 'token') THEN $5 END) "
+                    "ON CONFLICT (key) DO NOTHING RETURNING key",
                     5, params, &local);
     if (rc == 0 && PQntuples(r) == 0)
         rc = FAULT_CONFLICT;

@@ -81,8 +81,9 @@ int store_campaign_create(struct store *s, const struct campaign *c,
 struct idem_record {
     unsigned char request_hash[32];
     int status;
-    char resource[16]; /* "pledge", "refund" or "campaign" */
-    char resource_id[CAMPAIGN_ID_MAX + 1]; /* a uuid, or a campaign's id */
+    char resource[16]; /* "pledge", "refund", "campaign", "token", ... */
+    /* a uuid, or a campaign's id or a token's name (both at most 64) */
+    char resource_id[CAMPAIGN_ID_MAX + 1];
 };
 
 /* 1 and *out filled if key is recorded, 0 if not, or a negative fault. */
@@ -374,9 +375,16 @@ int store_tokens_list(struct store *s,
                       void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
 
-/* Revokes a live token. FAULT_NOT_FOUND if there is none by that name. */
-int store_token_revoke(struct store *s, const char *name, struct fault *f)
+/* Revokes a live token and appends log (may be NULL) in one transaction.
+ * FAULT_NOT_FOUND if there is no live token by that name. */
+int store_token_revoke(struct store *s, const char *name,
+                       const struct admin_action *log, struct fault *f)
     __attribute__((warn_unused_result));
+
+/* A token by name, live or revoked (never its hash): 0 or
+ * FAULT_NOT_FOUND. */
+int store_token_get(struct token_info *t, struct store *s, const char *name,
+                    struct fault *f) __attribute__((warn_unused_result));
 
 /* The head seq of a campaign now: 0 and *seq, or FAULT_NOT_FOUND. */
 int store_head_seq(int64_t *seq, struct store *s, const char *campaign_id,
@@ -413,9 +421,13 @@ int store_notifications(struct store *s, int timeout_ms,
                         void (*fn)(void *ctx, const char *payload), void *ctx,
                         struct fault *f) __attribute__((warn_unused_result));
 
-/* Stores an admin token's hash under name. FAULT_CONFLICT if name exists. */
+/* Stores an admin token's hash under name, and records idem (resource
+ * "token", the name) and log (each may be NULL) in the same transaction.
+ * FAULT_CONFLICT ("name") if a token of that name exists, live or
+ * revoked; FAULT_RETRY if another request recorded the key first. */
 int store_token_add(struct store *s, const char *name,
-                    const unsigned char hash[32], struct fault *f)
+                    const unsigned char hash[32], const struct idem *idem,
+                    const struct admin_action *log, struct fault *f)
     __attribute__((warn_unused_result));
 
 /* The stored receipt of a pledge or refund id: 0 and out filled (body

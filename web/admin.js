@@ -75,6 +75,7 @@
     $("signout").hidden = true;
     $("login").hidden = false;
     $("login-msg").textContent = msg || "";
+    if (PA.clearTokens) PA.clearTokens(); /* admin-tokens.js: no secret left on screen */
   }
 
   function loadCampaigns() {
@@ -430,7 +431,8 @@
     e.preventDefault();
     token = $("token").value.trim();
     $("token").value = "";
-    loadCampaigns().then(loadWebhooks).then(startLive).catch(function (err) {
+    loadCampaigns().then(loadWebhooks).then(function () { return PA.loadTokens && PA.loadTokens(); })
+      .then(startLive).catch(function (err) {
       $("login-msg").textContent = err.status === 401 ? REFUSED : err.message;
     });
   });

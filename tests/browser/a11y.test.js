@@ -1,7 +1,8 @@
 // axe-core (from the npm registry, tests/browser's lock) inside Chromium:
 // no serious or critical violation on the demo page, the embed page in
 // each locale (before and after a pledge), and the signed-in dashboard
-// with a campaign, its chart and the campaign form open. Real server.
+// with a campaign, its chart, the campaign form and the tokens panel (a
+// field error, a new token shown) open. Real server.
 "use strict";
 const L = require("./lib");
 const { BASE, W, test, assert } = L;
@@ -71,9 +72,20 @@ function clean(list, where) {
     clean(await violations(page), "dashboard");
     await page.click("#edit-campaign");
     clean(await violations(page), "campaign form");
+    // The tokens panel with a field error, then with a new token shown.
+    await page.fill("#token-name", "bad name");
+    await page.click("#token-create");
+    await page.waitForFunction(() => document.getElementById("err-token-name").textContent.length > 0);
+    clean(await violations(page), "tokens panel, a bad name");
+    const tname = "a11y-" + Date.now().toString(36);
+    await page.fill("#token-name", tname);
+    await page.click("#token-create");
+    await page.locator("#token-made").waitFor();
+    clean(await violations(page), "tokens panel, a new token shown");
     await page.setViewportSize({ width: 360, height: 800 });
     clean(await violations(page), "dashboard on a phone");
     await page.close();
+    await L.admin("DELETE", "/v1/admin/tokens/" + tname);
   });
 
   await ctx.done();

@@ -34,7 +34,7 @@ def admin_routes():
     return routes
 
 
-def fill(pattern, cid, pid, wid=None):
+def fill(pattern, cid, pid, wid=None, tname=None):
     """The pattern with each {} replaced by an id that exists, so that a
     route without its token check would answer with real data."""
     def one(m):
@@ -45,6 +45,8 @@ def fill(pattern, cid, pid, wid=None):
             return f"/pledges/{pid}"
         if kind == "webhooks" and wid:
             return f"/webhooks/{wid}"
+        if kind == "tokens" and tname:
+            return f"/tokens/{tname}"
         raise AssertionError(f"teach the auth matrix what {{}} is in {pattern}")
     return re.sub(r"/(\w+)/\{\}", one, pattern)
 
@@ -66,6 +68,8 @@ def body_for(method, path, marker):
     if method == "POST" and path == "/v1/admin/campaigns":
         return {"id": marker, "title": "pwned", "currency": "USD",
                 "goal_minor": 1000, "tiers": [0, 1000]}
+    if method == "POST" and path == "/v1/admin/tokens":
+        return {"name": marker}
     if method == "PATCH":
         return {"title": marker}
     if method in ("POST", "PUT"):
@@ -104,11 +108,20 @@ def revoked_token():
     return token
 
 
+def live_token():
+    """A token that exists and is live, for DELETE /v1/admin/tokens/{}."""
+    name = "victim-" + uuid.uuid4().hex[:8]
+    made = cli("token", "create", name)
+    assert made.returncode == 0, made.stderr
+    return name
+
+
 def test_route_table_is_read_whole():
     routes = route_table()
     assert ("GET", "/v1/admin/campaigns/{}/pledges") in routes
     assert ("POST", "/v1/admin/pledges/{}/refund") in routes
     assert ("GET", "/healthz") in routes
+    assert ("DELETE", "/v1/admin/tokens/{}") in routes
     # Every admin route is reachable with the admin token (the matrix
     # below is about refusing, this is about the routes being real).
     _, body = new_campaign()
@@ -133,6 +146,7 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
     pid = p["id"]
     totals = totals_at(cid, 1)
     wid = webhook()
+    tname = live_token()
     campaigns_before = psql("SELECT count(*) FROM campaigns")
     webhooks_before = psql("SELECT count(*), (SELECT cursor FROM "
                            "webhook_endpoints WHERE id = :'v1') FROM "
@@ -146,13 +160,16 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
         "wrong": wrong,
         "revoked": "Bearer " + revoked_token(),
     }
-    secrets = [cid, pid, "dee@example.org", "Dee", "raised_minor"]
+    tokens_before = psql("SELECT string_agg(name || ':' || "
+                         "coalesce(revoked_at::text, 'live'), ',' ORDER BY "
+                         "name) FROM admin_tokens")
+    secrets = [cid, pid, "dee@example.org", "Dee", "raised_minor", tname]
     n = 0
     for method, pattern in admin_routes():
         for kind, authorization in tokens.items():
             n += 1
             marker = "m-" + uuid.uuid4().hex[:12]
-            path = fill(pattern, cid, pid, wid)
+            path = fill(pattern, cid, pid, wid, tname)
             r = send(f"127.13.{n // 250}.{n % 250 + 1}", method, path,
                      authorization, body_for(method, pattern, marker))
             where = f"{method} {pattern} with {kind} token"
@@ -180,4 +197,8 @@ def test_every_admin_route_refuses_bad_tokens_with_401_and_no_data():
     assert psql("SELECT count(*) FROM refunds WHERE pledge_id = :'v1'",
                 pid) == "0"
     assert psql("SELECT count(*) FROM admin_log") == log_before
+    # No token made or revoked.
+    assert psql("SELECT string_agg(name || ':' || coalesce(revoked_at::text, "
+                "'live'), ',' ORDER BY name) FROM admin_tokens") == \
+        tokens_before
     assert admin("DELETE", f"/v1/admin/webhooks/{wid}").status == 204
