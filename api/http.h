@@ -21,6 +21,9 @@ struct ratelimit;
 struct route;
 struct cidr_list;
 
+/* Routes in the table (api/routes.c), for per-route counters. */
+#define ROUTES_MAX 96
+
 #define REQUEST_PARAMS_MAX 2
 #define REQUEST_PARAM_LEN 128
 #define REPLY_HEADERS_MAX 8

@@ -87,6 +87,8 @@ static const struct route routes[] = {
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
+/* api/metrics.c counts requests per route, and one more for no route. */
+_Static_assert(NROUTES < ROUTES_MAX, "raise ROUTES_MAX in api/http.h");
 
 size_t route_count(void) { return NROUTES; }
 
