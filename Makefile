@@ -58,7 +58,7 @@ LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
 FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
-        clean deps deps-run fresh
+        clean deps deps-run fresh ha ha-stop
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -117,6 +117,15 @@ run: deps-run
 # server); its data stays in var/pg for the next `make run`.
 stop:
 	@scripts/pg stop pg
+
+# A local high-availability Postgres under var/ha (scripts/ha): a
+# pg_auto_failover monitor, a primary and a synchronous standby on loopback
+# ports; `scripts/ha url` prints the multi-host DATABASE_URL for it.
+ha: deps
+	@scripts/ha start ha
+	@echo "DATABASE_URL='$$(scripts/ha url ha)'"
+ha-stop:
+	@scripts/ha stop ha
 
 # A bare Debian 12 (debootstrap minbase) under var/fresh, the checkout cloned
 # inside under /root, then `make test` and `make run` there. Not part of CI:
