@@ -165,10 +165,14 @@ bench:
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
 
-# The suite with the crash tests run SOAK_ROUNDS (25) times each way.
+# The suite with the crash tests run SOAK_ROUNDS (25) times each way, and
+# the failover test's five kinds of rounds (tests/http/test_failover.py:
+# lost hosts failing over and back, kill -9 of the postmaster, pg_ctl stop
+# -m immediate, a lagging standby) FAILOVER_ROUNDS (5) times in all.
 soak: deps
 	@$(MAKE) --no-print-directory all
-	@PLEDGED_CRASH_ROUNDS=$${SOAK_ROUNDS:-25} BUILD=$(BUILD) scripts/test
+	@PLEDGED_CRASH_ROUNDS=$${SOAK_ROUNDS:-25} PLEDGED_FAILOVER_SOAK=1 \
+	    PLEDGED_FAILOVER_ROUNDS=$${FAILOVER_ROUNDS:-5} BUILD=$(BUILD) scripts/test
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps
