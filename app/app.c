@@ -22,11 +22,15 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
         return NULL;
     }
     a->conninfo = cfg->conninfo ? cfg->conninfo : "";
+    a->direct_conninfo = cfg->direct_conninfo && cfg->direct_conninfo[0]
+                             ? cfg->direct_conninfo
+                             : a->conninfo;
+    store_prepare_statements(!cfg->no_prepare);
     a->signer = cfg->signer;
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
     bool ok = a->pool != NULL;
     if (ok && cfg->serve) {
-        a->cache = cache_new(a->conninfo);
+        a->cache = cache_new(a->direct_conninfo);
         struct batcher_config bc = {
             .conninfo = a->conninfo,
             .signer = cfg->signer,
@@ -36,7 +40,7 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
             .wait_us = cfg->batch_wait_us,
         };
         a->batcher = batcher_new(&bc);
-        a->bell = bell_start(a->conninfo);
+        a->bell = bell_start(a->direct_conninfo);
         ok = a->batcher != NULL && a->cache != NULL && a->bell != NULL;
         if (ok && cfg->deliveries && cfg->deliveries->workers)
             ok = (a->deliveries = deliveries_start(a->conninfo, a->bell,

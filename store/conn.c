@@ -97,11 +97,21 @@ int st_fail(struct store *s, PGresult *r, struct fault *f)
                      cons ? " constraint " : "", cons ? cons : "");
 }
 
+static bool prepare_on = true;
+
+void store_prepare_statements(bool on)
+{
+    prepare_on = on;
+}
+
 /* Every statement is prepared once per connection, on first use, so that
- * repeated ones are parsed and planned once. */
+ * repeated ones are parsed and planned once; with preparing off, each is
+ * sent whole (an unnamed statement, which a transaction pooler allows). */
 static PGresult *exec_prepared(struct store *s, const char *sql, int n,
                                const char *const *params)
 {
+    if (!prepare_on)
+        return PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
     size_t i = 0;
     while (i < s->nprepared && s->prepared[i] != sql)
         i++;
