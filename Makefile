@@ -164,6 +164,7 @@ bench:
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
+	@BUILD=$(BUILD) bench/ha.sh
 
 # The suite with the crash tests run SOAK_ROUNDS (25) times each way, and
 # the failover test's five kinds of rounds (tests/http/test_failover.py:

@@ -37,9 +37,10 @@ def ha(*args):
 
 
 def free_base():
-    """Three free consecutive loopback ports (monitor, node1, node2)."""
+    """Three free consecutive loopback ports (monitor, node1, node2), below
+    the ephemeral range (32768 and up), which outgoing connections take."""
     for _ in range(50):
-        base = random.randint(20000, 60000)
+        base = random.randint(20000, 32000)
         try:
             for p in range(base, base + 3):
                 s = socket.socket()
@@ -63,7 +64,9 @@ class topology:
                                capture_output=True, text=True)
             assert r.returncode == 0, r.stderr[-3000:]
             self.url = ha("url", NAME)
-            self.env = {"DATABASE_URL": self.url,
+            # Straight to the topology (not through a PgBouncer of
+            # scripts/test's cluster: PLEDGED_DIRECT_URL empty).
+            self.env = {"DATABASE_URL": self.url, "PLEDGED_DIRECT_URL": "",
                         "PLEDGED_KEY_FILE": f"var/{NAME}/signing.key"}
             for cmd in (["migrate"], ["keygen"]):
                 self.pledged(*cmd)
