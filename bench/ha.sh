@@ -36,11 +36,12 @@ for _ in range(50):
 PY
 }
 export PLEDGED_RATE_LIMIT=0 PLEDGED_PER_IP_CONNECTIONS=1000
-export PLEDGED_KEY_FILE=$top/var/$single-signing.key
-rm -f "$PLEDGED_KEY_FILE"
 
-setup() { # url -> port of a server on it, with campaign "bench"
+setup() { # url name -> port of a server on it, with campaign "bench"
+    export PLEDGED_KEY_FILE=$top/var/$2/bench-signing.key
+    rm -f "$PLEDGED_KEY_FILE"
     DATABASE_URL=$1 "$BUILD/pledged" migrate >/dev/null
+    DATABASE_URL=$1 "$BUILD/pledged" keygen >/dev/null
     psql "$1" -XqtA -v ON_ERROR_STOP=1 <<'SQL'
 INSERT INTO campaigns (id, title, currency, goal_minor, tiers)
 VALUES ('bench', 'Bench', 'USD', 500000000, '{0,250000,500000}') ON CONFLICT DO NOTHING;
@@ -61,11 +62,10 @@ wrk_pledges() { # port tag -> wrk output
 echo "single node and a pg_auto_failover primary with a synchronous standby..." >&2
 scripts/pg start "$single"
 surl=$(scripts/pg url "$single")
-"$BUILD/pledged" keygen >/dev/null
 PLEDGED_HA_PORT=$(free_base) scripts/ha start "$ha"
 hurl=$(scripts/ha url "$ha")
-sport=$(setup "$surl")
-hport=$(setup "$hurl")
+sport=$(setup "$surl" "$single")
+hport=$(setup "$hurl" "$ha")
 sync=$(psql "$hurl" -XqtAc "SELECT current_setting('synchronous_standby_names') || ' / ' || coalesce((SELECT string_agg(sync_state, ',') FROM pg_stat_replication), 'no standby')")
 
 echo "wrk pledges: single, standby, standby, single (${SECS}s each)..." >&2
