@@ -25,6 +25,9 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
     a->direct_conninfo = cfg->direct_conninfo && cfg->direct_conninfo[0]
                              ? cfg->direct_conninfo
                              : a->conninfo;
+    a->read_conninfo = cfg->read_conninfo && cfg->read_conninfo[0]
+                           ? cfg->read_conninfo
+                           : a->conninfo;
     store_prepare_statements(!cfg->no_prepare);
     a->signer = cfg->signer;
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);

@@ -33,6 +33,9 @@ struct app_config {
      * events bell) and the card charges' session advisory lock
      * (PLEDGED_DIRECT_URL; NULL or "": conninfo). */
     const char *direct_conninfo;
+    /* Where exports read (PLEDGED_READ_URL: a standby; NULL or "":
+     * conninfo). Their admin log row is still written on conninfo. */
+    const char *read_conninfo;
     /* No named prepared statements (PLEDGED_DB_PREPARE=0): for PgBouncer
      * in transaction mode before 1.21's max_prepared_statements. */
     bool no_prepare;
@@ -54,6 +57,7 @@ struct app_config {
 struct app {
     const char *conninfo;        /* for connections of their own */
     const char *direct_conninfo; /* app_config's, never NULL */
+    const char *read_conninfo;   /* app_config's, never NULL */
     const struct signer *signer; /* NULL when no key was loaded */
     struct pool *pool;
     struct cache *cache;     /* NULL unless serving */

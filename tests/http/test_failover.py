@@ -11,6 +11,7 @@ PLEDGED_FAILOVER_ROUNDS (2: one failover and the failing back) sets the
 rounds; PLEDGED_FAILOVER_SOAK=1 (`make soak`) runs five kinds in turn: a
 lost host twice (failing back), kill -9 of the postmaster alone, pg_ctl stop
 -m immediate, and a lost host with a standby that lags (replay paused)."""
+import json
 import os
 import random
 import socket
@@ -267,3 +268,58 @@ def test_failover_loses_no_pledge():
         print(f"    failover gap: max {max(gaps):.1f} s over {len(gaps)} "
               f"failovers (goal < {GAP_GOAL_S:.0f} s)")
         assert max(gaps) < GAP_GOAL_S, gaps
+
+
+def test_exports_read_from_the_standby():
+    """PLEDGED_READ_URL: exports read the standby (a snapshot as of its
+    replay, pinned to the head it has); their admin log row is written on
+    the primary. With the standby's replay paused the export stays at the
+    standby's head however far the primary goes; resumed, it catches up."""
+    with topology() as topo:
+        standby = ha("standby", NAME)
+        read_url = ha("node-url", standby, NAME)
+        token = topo.pledged("token", "create", "ha-export").strip()
+        cid = topo.campaign()
+
+        def rows(cid):
+            r = request("GET", f"/v1/admin/campaigns/{cid}/ledger.jsonl",
+                        headers={"Authorization": f"Bearer {token}"})
+            assert r.status == 200, r.body
+            return [json.loads(l) for l in r.body.decode().splitlines()
+                    if json.loads(l).get("seq")]
+
+        def on_standby(n):
+            q = ["psql", read_url, "-XtAqc", "SELECT count(*) FROM "
+                 f"ledger_entries WHERE campaign_id = '{cid}'"]
+            for _ in range(100):
+                if subprocess.run(q, capture_output=True,
+                                  text=True).stdout.strip() == str(n):
+                    return
+                time.sleep(0.05)
+            raise AssertionError(f"the standby never had {n} entries")
+
+        with server(**topo.env, PLEDGED_READ_URL=read_url):
+            for _ in range(5):
+                assert post(cid, 700, str(uuid.uuid4())).status == 201
+            on_standby(5)
+            assert len(rows(cid)) == 5
+            ha("pause-replay", standby, NAME)
+            try:
+                for _ in range(3):
+                    assert post(cid, 700, str(uuid.uuid4())).status == 201
+                time.sleep(0.5)
+                stale = rows(cid)
+                assert [e["seq"] for e in stale] == [1, 2, 3, 4, 5], stale
+                logged = int(topo.psql(
+                    "SELECT count(*) FROM admin_log WHERE target = :'v1'",
+                    cid))
+                assert logged == 2, logged  # both exports, on the primary
+            finally:
+                ha("resume-replay", standby, NAME)
+            on_standby(8)
+            assert len(rows(cid)) == 8
+        # The audit reads only: it runs on the standby as it is.
+        r = subprocess.run([BIN, "audit", cid], capture_output=True, text=True,
+                           env=dict(os.environ, **dict(topo.env,
+                                                       DATABASE_URL=read_url)))
+        assert r.returncode == 0, r.stdout + r.stderr
