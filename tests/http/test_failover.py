@@ -323,3 +323,18 @@ def test_exports_read_from_the_standby():
                            env=dict(os.environ, **dict(topo.env,
                                                        DATABASE_URL=read_url)))
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_read_only_server_is_a_503_not_a_500():
+    """A server that has become read-only (a standby; a primary being
+    demoted) refuses writes with SQLSTATE 25006: that is a 503 with
+    Retry-After, like a lost primary, never a 500."""
+    with topology() as topo:
+        standby = ha("standby", NAME)
+        cid = topo.campaign()
+        with server(**dict(topo.env, DATABASE_URL=ha("node-url", standby,
+                                                     NAME))):
+            r = post(cid, 700, str(uuid.uuid4()))
+            assert r.status == 503, (r.status, r.body)
+            assert r.header("retry-after") == "1"
+            assert r.json()["error"]["code"] == "database_unavailable"
