@@ -124,7 +124,9 @@ class load:
         self.acked, self.lost, self.bad = {}, [], []
         self.times = []  # (sent, answered) of every 201
         self.lock, self.stop = threading.Lock(), threading.Event()
-        self.threads = [threading.Thread(target=self.run)
+        # Daemon threads: a round that fails must not leave them pledging
+        # (and the test runner waiting for them) forever.
+        self.threads = [threading.Thread(target=self.run, daemon=True)
                         for _ in range(threads)]
         for t in self.threads:
             t.start()
@@ -215,7 +217,11 @@ def one_round(topo, how, lag=False):
     with ld.lock:
         assert ld.times, "no pledge answered before the crash"
     crashed = time.monotonic()
-    ha(how, old, NAME)
+    try:
+        ha(how, old, NAME)
+    except BaseException:
+        ld.stop.set()
+        raise
     back = promoted = None
     while time.monotonic() - crashed < 60:
         if how in MUST_FAIL_OVER and promoted is None:
