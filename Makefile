@@ -62,7 +62,7 @@ LIBS = $(BUILD)/libapp.a $(BUILD)/libprovider.a $(BUILD)/libstore.a \
 FUZZERS = pledge_body canon csv route verify framing stripe
 
 .PHONY: all run stop test asan tsan layers bench fuzz fuzzers soak mutate \
-        clean deps deps-run fresh screenshots
+        clean deps deps-run fresh screenshots ha ha-stop
 
 all: $(BUILD)/pledged $(BUILD)/check_pledged
 
@@ -131,6 +131,15 @@ run: deps-run
 stop:
 	@scripts/pg stop pg
 
+# A local high-availability Postgres under var/ha (scripts/ha): a
+# pg_auto_failover monitor, a primary and a synchronous standby on loopback
+# ports; `scripts/ha url` prints the multi-host DATABASE_URL for it.
+ha: deps
+	@scripts/ha start ha
+	@echo "DATABASE_URL='$$(scripts/ha url ha)'"
+ha-stop:
+	@scripts/ha stop ha
+
 # A bare Debian 12 (debootstrap minbase) under var/fresh, the checkout cloned
 # inside under /root, then `make test` and `make run` there. Not part of CI:
 # it downloads a whole system.
@@ -169,6 +178,7 @@ bench:
 	@$(BUILD)/bench_receipt
 	@BUILD=$(BUILD) bench/export.sh
 	@BUILD=$(BUILD) bench/http.sh
+	@BUILD=$(BUILD) bench/ha.sh
 
 # The README's screenshots (docs/screenshots/), taken by the browser test
 # tests/browser/shots.test.js against a throw-away server; commit them.
@@ -177,10 +187,14 @@ screenshots: deps
 	@PLEDGED_SCREENSHOTS=$(CURDIR)/docs/screenshots PLEDGED_TESTS=browser:shots \
 	    BUILD=$(BUILD) scripts/test
 
-# The suite with the crash tests run SOAK_ROUNDS (25) times each way.
+# The suite with the crash tests run SOAK_ROUNDS (25) times each way, and
+# the failover test's five kinds of rounds (tests/http/test_failover.py:
+# lost hosts failing over and back, kill -9 of the postmaster, pg_ctl stop
+# -m immediate, a lagging standby) FAILOVER_ROUNDS (5) times in all.
 soak: deps
 	@$(MAKE) --no-print-directory all
-	@PLEDGED_CRASH_ROUNDS=$${SOAK_ROUNDS:-25} BUILD=$(BUILD) scripts/test
+	@PLEDGED_CRASH_ROUNDS=$${SOAK_ROUNDS:-25} PLEDGED_FAILOVER_SOAK=1 \
+	    PLEDGED_FAILOVER_ROUNDS=$${FAILOVER_ROUNDS:-5} BUILD=$(BUILD) scripts/test
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 asan: deps

@@ -24,6 +24,13 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
         return NULL;
     }
     a->conninfo = cfg->conninfo ? cfg->conninfo : "";
+    a->direct_conninfo = cfg->direct_conninfo && cfg->direct_conninfo[0]
+                             ? cfg->direct_conninfo
+                             : a->conninfo;
+    a->read_conninfo = cfg->read_conninfo && cfg->read_conninfo[0]
+                           ? cfg->read_conninfo
+                           : a->conninfo;
+    store_prepare_statements(!cfg->no_prepare);
     a->signer = cfg->signer;
     snprintf(a->log_name, sizeof a->log_name, "%s",
              cfg->log_name && cfg->log_name[0] ? cfg->log_name
@@ -31,7 +38,7 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
     a->pool = pool_new(a->conninfo, cfg->connections ? cfg->connections : 1);
     bool ok = a->pool != NULL;
     if (ok && cfg->serve) {
-        a->cache = cache_new(a->conninfo);
+        a->cache = cache_new(a->direct_conninfo);
         struct batcher_config bc = {
             .conninfo = a->conninfo,
             .signer = cfg->signer,
@@ -41,7 +48,7 @@ struct app *app_open(const struct app_config *cfg, struct fault *f)
             .wait_us = cfg->batch_wait_us,
         };
         a->batcher = batcher_new(&bc);
-        a->bell = bell_start(a->conninfo);
+        a->bell = bell_start(a->direct_conninfo);
         /* 512 tiles, 4 MiB at most: a 1M-entry tree's upper levels and
          * right edge, and the leaf tiles most asked for. */
         a->tiles = tile_cache_new(512);

@@ -30,6 +30,17 @@ struct delivery_options;
 
 struct app_config {
     const char *conninfo;        /* libpq conninfo (DATABASE_URL) */
+    /* For what needs a session of its own, which a pooler in transaction
+     * mode (PgBouncer) does not keep: the LISTEN connections (totals cache,
+     * events bell) and the card charges' session advisory lock
+     * (PLEDGED_DIRECT_URL; NULL or "": conninfo). */
+    const char *direct_conninfo;
+    /* Where exports read (PLEDGED_READ_URL: a standby; NULL or "":
+     * conninfo). Their admin log row is still written on conninfo. */
+    const char *read_conninfo;
+    /* No named prepared statements (PLEDGED_DB_PREPARE=0): for PgBouncer
+     * in transaction mode before 1.21's max_prepared_statements. */
+    bool no_prepare;
     size_t connections;          /* pool size, at least 1 */
     const struct signer *signer; /* receipts and heads; may be NULL */
     bool serve;                  /* also the totals cache and the batcher */
@@ -52,6 +63,8 @@ struct app_config {
 
 struct app {
     const char *conninfo;        /* for connections of their own */
+    const char *direct_conninfo; /* app_config's, never NULL */
+    const char *read_conninfo;   /* app_config's, never NULL */
     const struct signer *signer; /* NULL when no key was loaded */
     char log_name[CHECKPOINT_NAME_MAX + 1]; /* checkpoints' origin prefix */
     struct pool *pool;

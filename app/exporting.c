@@ -1,6 +1,7 @@
 #include "app/exporting.h"
 
 #include "app/app.h"
+#include "store/pool.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -25,7 +26,9 @@ int exporting_open(struct exporting **out, struct app *a,
     if (p->has_from && p->has_to && p->from_us > p->to_us)
         return fault_set(f, FAULT_INVALID, "from", "from is after to");
     struct exporting *e = calloc(1, sizeof *e);
-    if (e == NULL || (e->store = store_new(a->conninfo)) == NULL) {
+    /* The rows come from PLEDGED_READ_URL when set (a standby): a
+     * consistent snapshot as of its replay, pinned to the head it has. */
+    if (e == NULL || (e->store = store_new(a->read_conninfo)) == NULL) {
         free(e);
         return fault_set(f, FAULT_NOMEM, NULL, "out of memory");
     }
@@ -41,7 +44,13 @@ int exporting_open(struct exporting **out, struct app *a,
                  (long long)p->until_seq, p->has_from ? " from" : "",
                  p->has_to ? " to" : "");
         struct admin_action log = {who, action, p->campaign_id, detail};
-        rc = store_admin_log(e->store, &log, f);
+        if (a->read_conninfo == a->conninfo) {
+            rc = store_admin_log(e->store, &log, f);
+        } else { /* a standby takes no writes: the log goes to the primary */
+            struct store *w = pool_acquire(a->pool, POOL_WAIT_MS, f);
+            rc = w ? store_admin_log(w, &log, f) : FAULT_UNAVAILABLE;
+            pool_release(a->pool, w);
+        }
     }
     if (rc == 0)
         rc = store_export_open(e->store, p->campaign_id, pinned.until_seq,

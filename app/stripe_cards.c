@@ -172,7 +172,7 @@ int stripe_card_pay(struct payment_result *res, struct app *a,
     /* One charge of a pledge at a time, across instances (two tabs paying
      * with two cards must not both be charged): a session lock on a
      * connection of its own, so that no pool connection waits on Stripe. */
-    struct store *lock = store_new(a->conninfo);
+    struct store *lock = store_new(a->direct_conninfo);
     struct pledge *p = malloc(sizeof *p);
     int rc = lock == NULL || p == NULL
                  ? fault_set(f, FAULT_NOMEM, NULL, "out of memory")

@@ -318,6 +318,9 @@ static int cmd_serve(void)
     };
     struct app_config ac = {
         .conninfo = env_or("DATABASE_URL", ""),
+        .direct_conninfo = getenv("PLEDGED_DIRECT_URL"),
+        .read_conninfo = getenv("PLEDGED_READ_URL"),
+        .no_prepare = env_uint("PLEDGED_DB_PREPARE", 1) == 0,
         .deliveries = &deliveries,
         .connections = env_uint("PLEDGED_DB_CONNECTIONS", cfg.threads),
         .signer = key,
@@ -429,6 +432,10 @@ int main(int argc, char **argv)
     struct signer *key = signer_load(key_file(), NULL);
     struct fault f = {0};
     struct app_config ac = {.conninfo = env_or("DATABASE_URL", ""),
+                            .direct_conninfo = getenv("PLEDGED_DIRECT_URL"),
+                            .read_conninfo = getenv("PLEDGED_READ_URL"),
+                            .no_prepare =
+                                env_uint("PLEDGED_DB_PREPARE", 1) == 0,
                             .connections = 1,
                             .signer = key};
     struct app *a = app_open(&ac, &f);

@@ -344,8 +344,11 @@ int store_pledge_batch(struct store *s, struct batch_item *items, size_t n,
                                      &it->fault);
     }
     if ((rc = record_keys(s, items, n, f)) == 0 &&
-        (rc = write_batch(s, items, n, heads, nheads, f)) == 0)
-        rc = st_commit(s, f);
+        (rc = write_batch(s, items, n, heads, nheads, f)) == 0 &&
+        (rc = st_commit(s, f)) == FAULT_UNAVAILABLE)
+        /* The connection was lost during COMMIT: the batch may or may not
+         * be committed. Ask the database, never guess. */
+        rc = st_batch_resolve(s, items, n, f);
 done:
     st_rollback(s);
     free(heads);

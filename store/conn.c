@@ -38,11 +38,12 @@ static void notice_quiet(void *arg, const char *message)
 
 int st_ensure(struct store *s, struct fault *f)
 {
-    if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
+    if (s->conn && !s->reset && PQstatus(s->conn) == CONNECTION_OK &&
         PQtransactionStatus(s->conn) == PQTRANS_IDLE)
         return 0;
     if (s->conn)
         PQfinish(s->conn);
+    s->reset = false;
     s->nprepared = 0;
     s->conn = PQconnectdb(s->conninfo);
     if (s->conn == NULL)
@@ -76,6 +77,13 @@ int st_fail(struct store *s, PGresult *r, struct fault *f)
         strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
         strcmp(state, "53300") == 0)
         return fault_set(f, FAULT_UNAVAILABLE, NULL, "database unavailable");
+    /* read_only_sql_transaction: this host is (now) a standby; the next
+     * st_ensure() finds the read-write one (target_session_attrs). */
+    if (strcmp(state, "25006") == 0) {
+        s->reset = true;
+        return fault_set(f, FAULT_UNAVAILABLE, NULL,
+                         "database read-only (failover in progress)");
+    }
     if (strcmp(state, "23505") == 0)
         return fault_set(f, FAULT_CONFLICT, NULL, "already exists");
     if (strcmp(state, "22003") == 0)
@@ -89,11 +97,21 @@ int st_fail(struct store *s, PGresult *r, struct fault *f)
                      cons ? " constraint " : "", cons ? cons : "");
 }
 
+static bool prepare_on = true;
+
+void store_prepare_statements(bool on)
+{
+    prepare_on = on;
+}
+
 /* Every statement is prepared once per connection, on first use, so that
- * repeated ones are parsed and planned once. */
+ * repeated ones are parsed and planned once; with preparing off, each is
+ * sent whole (an unnamed statement, which a transaction pooler allows). */
 static PGresult *exec_prepared(struct store *s, const char *sql, int n,
                                const char *const *params)
 {
+    if (!prepare_on)
+        return PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
     size_t i = 0;
     while (i < s->nprepared && s->prepared[i] != sql)
         i++;
@@ -155,7 +173,7 @@ int st_exec(struct store *s, const char *sql, struct fault *f)
 
 void st_rollback(struct store *s)
 {
-    if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+    if (s->conn && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         PQclear(PQexec(s->conn, "ROLLBACK"));
 }
 

@@ -30,6 +30,9 @@ struct store {
     size_t nprepared;
     PGresult *row; /* the current row of an export in progress */
     bool exporting;
+    /* The server said it is read-only (a standby, a demoted primary):
+     * st_ensure() connects again, to whichever host is read-write now. */
+    bool reset;
 };
 
 /* The notification channel of totals changes; payload: the campaign id. */
@@ -41,9 +44,11 @@ struct store {
  * Only between transactions. */
 int st_ensure(struct store *s, struct fault *f);
 
-/* Maps a failed result to a fault: connection-level failures become
- * FAULT_UNAVAILABLE, unique violations FAULT_CONFLICT, numeric overflow
- * FAULT_OVERFLOW; anything else FAULT_INTERNAL. */
+/* Maps a failed result to a fault: connection-level failures and a
+ * read-only server (SQLSTATE 25006: a standby, or a primary being demoted;
+ * the connection is then made again) become FAULT_UNAVAILABLE, unique
+ * violations FAULT_CONFLICT, numeric overflow FAULT_OVERFLOW; anything else
+ * FAULT_INTERNAL. */
 int st_fail(struct store *s, PGresult *r, struct fault *f);
 
 /* Runs a parameterised statement into *out: 0 (the caller PQclear()s
@@ -64,6 +69,19 @@ int st_commit(struct store *s, struct fault *f);
 
 /* Rolls back whatever transaction is open; a no-op when none is. */
 void st_rollback(struct store *s);
+
+/* A batch whose COMMIT went unanswered (the connection was lost during
+ * it: a crash, a failover): connects again, to the read-write host, and
+ * looks for the batch's pledges there, in a transaction whose own COMMIT
+ * waits for synchronous replication like any other, so that what it finds
+ * is as durable as a COMMIT answered would have made it. A pledge found
+ * keeps rc 0; one not found, and every replay, gets FAULT_UNAVAILABLE (the
+ * client retries with the same Idempotency-Key: a replay if it did commit
+ * after all). Tries for up to ST_RESOLVE_MS; then FAULT_UNAVAILABLE for the
+ * whole batch. Never guesses. (batch_resolve.c) */
+#define ST_RESOLVE_MS 8000
+int st_batch_resolve(struct store *s, struct batch_item *items, size_t n,
+                     struct fault *f);
 
 /* ---- value codecs (codec.c) ---- */
 

@@ -41,6 +41,12 @@ struct migration {
 /* A new store for conninfo (libpq keyword/value or URI); NULL only when
  * out of memory. Does not connect yet. */
 struct store *store_new(const char *conninfo);
+
+/* Whether statements are prepared once per connection (the default) or
+ * sent whole each time (for PgBouncer in transaction mode, whose server
+ * connection changes between transactions). Process-wide: set once,
+ * before any store is used (app_open). */
+void store_prepare_statements(bool on);
 void store_free(struct store *s);
 
 /* Connects if needed and pings the server: 0 or FAULT_UNAVAILABLE. */

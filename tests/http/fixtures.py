@@ -7,7 +7,11 @@ import uuid
 
 def psql(sql, *args):
     """Runs sql with psql variables :v1, :v2... (quoted by psql itself)."""
-    cmd = ["psql", os.environ["DATABASE_URL"], "-XtAq", "-v", "ON_ERROR_STOP=1"]
+    # Straight to Postgres when the server goes through PgBouncer
+    # (PLEDGED_PGBOUNCER=1): a test's session settings (SET
+    # session_replication_role) must not stay on a pooled server connection.
+    url = os.environ.get("PLEDGED_DIRECT_URL") or os.environ["DATABASE_URL"]
+    cmd = ["psql", url, "-XtAq", "-v", "ON_ERROR_STOP=1"]
     for i, a in enumerate(args, 1):
         cmd += ["-v", f"v{i}={a}"]
     r = subprocess.run(cmd, input=sql, capture_output=True, text=True)

@@ -34,7 +34,7 @@ def test_failed_migration_names_the_migration_and_its_cause():
         assert "migration 001_ledger.sql failed" in r.stderr, r.stderr
         assert 'relation "campaigns" already exists' in r.stderr, r.stderr
     finally:
-        psql(f"DROP DATABASE {db}")
+        psql(f"DROP DATABASE {db} WITH (FORCE)")  # PgBouncer may hold it
 
 
 def test_keygen_when_another_key_is_current_says_use_rotate():
