@@ -64,7 +64,14 @@ const shown = (page, sel) => page.locator(sel).first().textContent();
     await page.fill("#campaign-form [name=tiers]", "0, 5, 20, 100");
     await page.click("#editor-submit");
     await page.waitForFunction(() => /Saved/.test(document.getElementById("app-msg").textContent));
-    const c = await (await fetch(`${BASE}/v1/campaigns/${id}`)).json();
+    // The public read is served from the totals cache, refreshed by the
+    // change's NOTIFY just after the answer: wait for it, a few seconds.
+    let c;
+    for (let i = 0; i < 50; i++) {
+      c = await (await fetch(`${BASE}/v1/campaigns/${id}`)).json();
+      if (JSON.stringify(c.tiers) === "[0,500,2000,10000]") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     eq(JSON.stringify(c.tiers), "[0,500,2000,10000]", "tiers saved");
   });
 
