@@ -148,6 +148,23 @@ int app_seed(struct app *a, int *added, struct fault *f)
     return rc;
 }
 
+int app_campaign_store(struct store **s, struct campaign *c, struct app *a,
+                       const char *id, struct fault *f)
+{
+    *s = NULL;
+    if (!campaign_id_valid(id))
+        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
+    struct store *got = pool_acquire(a->pool, POOL_WAIT_MS, f);
+    if (got == NULL)
+        return FAULT_UNAVAILABLE;
+    int rc = store_campaign_get(c, NULL, got, id, f);
+    if (rc == 0)
+        *s = got;
+    else
+        pool_release(a->pool, got);
+    return rc;
+}
+
 int app_campaign_public(struct campaign *c, struct totals *t, struct app *a,
                         const char *id, struct fault *f)
 {

@@ -111,6 +111,15 @@ int app_migrate(struct app *a, int *applied, size_t *known, struct fault *f)
 int app_seed(struct app *a, int *added, struct fault *f)
     __attribute__((warn_unused_result));
 
+struct store;
+/* For app/'s use cases that read a campaign and then more of it on one
+ * connection: a pooled store in *s (release it with pool_release) and the
+ * campaign c, read on it. 0, or FAULT_NOT_FOUND / FAULT_UNAVAILABLE with
+ * nothing held. */
+int app_campaign_store(struct store **s, struct campaign *c, struct app *a,
+                       const char *id, struct fault *f)
+    __attribute__((warn_unused_result));
+
 /* A campaign and its totals for the public: from memory while the cache
  * is fresh, else from the database. FAULT_NOT_FOUND, FAULT_UNAVAILABLE. */
 int app_campaign_public(struct campaign *c, struct totals *t, struct app *a,

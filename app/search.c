@@ -14,11 +14,8 @@ int admin_pledges_search(struct app *a, const char *who,
                          void *ctx, struct fault *f)
 {
     struct campaign c;
-    if (!campaign_id_valid(campaign_id))
-        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
-    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
-    int rc = s ? store_campaign_get(&c, NULL, s, campaign_id, f)
-               : FAULT_UNAVAILABLE;
+    struct store *s;
+    int rc = app_campaign_store(&s, &c, a, campaign_id, f);
     struct pledge_query pq = {.text = q};
     if (rc == 0) {
         if (uuid_valid(q)) {
@@ -48,11 +45,8 @@ int admin_series(struct campaign *c, struct app *a, const char *campaign_id,
                  bool hour, int (*fn)(void *ctx, const struct series_point *p),
                  void *ctx, struct fault *f)
 {
-    if (!campaign_id_valid(campaign_id))
-        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
-    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
-    int rc = s ? store_campaign_get(c, NULL, s, campaign_id, f)
-               : FAULT_UNAVAILABLE;
+    struct store *s;
+    int rc = app_campaign_store(&s, c, a, campaign_id, f);
     if (rc == 0)
         rc = store_series(s, c->id, hour, fn, ctx, f);
     if (s)

@@ -8,11 +8,8 @@ int supporters_recent(struct campaign *c, struct app *a,
                       int (*fn)(void *ctx, const struct supporter *p),
                       void *ctx, struct fault *f)
 {
-    if (!campaign_id_valid(campaign_id))
-        return fault_set(f, FAULT_NOT_FOUND, NULL, "no such campaign");
-    struct store *s = pool_acquire(a->pool, POOL_WAIT_MS, f);
-    int rc = s ? store_campaign_get(c, NULL, s, campaign_id, f)
-               : FAULT_UNAVAILABLE;
+    struct store *s;
+    int rc = app_campaign_store(&s, c, a, campaign_id, f);
     if (rc == 0 && c->supporters != SUPPORTERS_OFF)
         rc = store_supporters(s, c->id, c->supporters == SUPPORTERS_MODERATED,
                               SUPPORTERS_SHOWN, fn, ctx, f);

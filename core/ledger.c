@@ -193,9 +193,11 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
         problem(c, "seq %lld: prev_hash does not match the previous entry",
                 (long long)e->seq);
     unsigned char h[LEDGER_HASH_LEN];
+    merkle_hash leaf;
     struct fault f = {0};
     bool content_ok = false;
-    if (ledger_hash(h, e, &f) != 0)
+    /* One canonicalisation gives both the chain hash and the leaf. */
+    if (hash_entry(h, leaf, e, &f) != 0)
         problem(c, "seq %lld: cannot hash: %s", (long long)e->seq, f.message);
     else if (sodium_memcmp(h, e->entry_hash, LEDGER_HASH_LEN) != 0)
         problem(c, "seq %lld: entry_hash does not match its content",
@@ -203,22 +205,19 @@ void ledger_check_add(struct ledger_check *c, const struct ledger_entry *e)
     /* Content that fails its entry_hash fails its leaf too: named once. */
     else
         content_ok = true;
-    merkle_hash leaf;
-    if (ledger_leaf(leaf, e, NULL) == 0) {
-        if (content_ok &&
-            sodium_memcmp(leaf, e->leaf_hash, MERKLE_HASH_LEN) != 0)
-            problem(c, "seq %lld: leaf_hash does not match its content",
-                    (long long)e->seq);
-        /* The tree is rebuilt from the leaves as stored when the content
-         * itself was altered (already named above), so that one
-         * tampering is named once. */
-        struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
-        size_t made = merkle_push(&c->tree, content_ok ? leaf : e->leaf_hash,
-                                  nodes);
-        for (size_t i = 0; i < made; i++)
-            ledger_nodes_fold(c->nodes_digest, &nodes[i]);
-        c->nodes += (int64_t)made;
-    }
+    if (content_ok &&
+        sodium_memcmp(leaf, e->leaf_hash, MERKLE_HASH_LEN) != 0)
+        problem(c, "seq %lld: leaf_hash does not match its content",
+                (long long)e->seq);
+    /* The tree is rebuilt from the leaves as stored when the content itself
+     * was altered (already named above), so that one tampering is named
+     * once. */
+    struct merkle_tile_node nodes[MERKLE_TILE_LEVELS];
+    size_t made =
+        merkle_push(&c->tree, content_ok ? leaf : e->leaf_hash, nodes);
+    for (size_t i = 0; i < made; i++)
+        ledger_nodes_fold(c->nodes_digest, &nodes[i]);
+    c->nodes += (int64_t)made;
     if (!sign_ok(e->kind, e->amount_minor))
         problem(c, "seq %lld: %s with amount %lld", (long long)e->seq,
                 ledger_kind_name(e->kind), (long long)e->amount_minor);
