@@ -98,7 +98,7 @@ static int deliver(struct deliveries *d, struct store *s,
         if (ev.seq == 0) { /* nothing more of its types */
             free(ev.body);
             return sent ? store_webhook_commit(s, &f)
-                        : store_webhook_skip(s, ep->id, &f);
+                        : store_webhook_skip(s, ep, &f);
         }
         struct webhook_answer ans;
         struct fault pf = {0};

@@ -30,6 +30,8 @@ struct webhook_endpoint {
     bool ed25519;  /* v1a signatures too */
     bool personal; /* donors' emails in data */
     int64_t cursor; /* the last event_seq delivered or passed over */
+    int64_t head;   /* the log's head when claimed: a skip goes no further
+                       (store_webhook_claim) */
     int attempts;   /* failed tries of the next event */
     char next_attempt_at[WEBHOOK_STAMP];
     char failing_since[WEBHOOK_STAMP];

@@ -254,7 +254,7 @@ int store_webhook_delete(struct store *s, const char *id,
  * (1: *ep filled, its row locked in a transaction left open; 0: none).
  * The caller then reads the next event (store_webhook_next) on the same
  * store and ends the claim with one of skip (no event of its types: the
- * cursor goes to the head), failed (try again after wait_ms; disabled
+ * cursor goes to the head as read by the claim), failed (try again after wait_ms; disabled
  * when failing for give_up_s), commit (after delivered: up to a batch of
  * events, the cursor moved after each), or store_webhook_release. The
  * claim's commits do not wait for the disk (synchronous_commit off): a
@@ -267,8 +267,8 @@ int store_webhook_next(struct store *s, const struct webhook_endpoint *ep,
                        int (*fn)(void *ctx, const struct event_row *e),
                        void *ctx, struct fault *f)
     __attribute__((warn_unused_result));
-int store_webhook_skip(struct store *s, const char *id, struct fault *f)
-    __attribute__((warn_unused_result));
+int store_webhook_skip(struct store *s, const struct webhook_endpoint *ep,
+                       struct fault *f) __attribute__((warn_unused_result));
 /* Moves the cursor to seq inside the claim (the claim goes on: the next
  * event may follow); store_webhook_commit ends it. */
 int store_webhook_delivered(struct store *s, const char *id, int64_t seq,

@@ -190,7 +190,8 @@ int store_webhook_claim(struct webhook_endpoint *ep, struct store *s,
     if (rc || (rc = st_exec(s, "BEGIN; SET LOCAL synchronous_commit = off",
                             f)) != 0 ||
         (rc = st_run(&r, s, PGRES_TUPLES_OK,
-                     "SELECT " EP_COLUMNS " FROM webhook_endpoints "
+                     "SELECT " EP_COLUMNS ", (SELECT seq FROM event_head) "
+                     "FROM webhook_endpoints "
                      "WHERE disabled_at IS NULL AND next_attempt_at <= now() "
                      "AND cursor < (SELECT seq FROM event_head) "
                      "ORDER BY next_attempt_at FOR UPDATE SKIP LOCKED "
@@ -200,8 +201,13 @@ int store_webhook_claim(struct webhook_endpoint *ep, struct store *s,
         return rc;
     }
     rc = PQntuples(r) == 1;
-    if (rc)
+    if (rc) {
         read_endpoint(ep, r, 0);
+        /* Read before the events are: every event up to it is committed
+         * (event_seq is gap-free in commit order), so the page that finds
+         * none of ep's types among them covers all of them. */
+        ep->head = st_i64col(r, 0, PQnfields(r) - 1);
+    }
     else
         st_rollback(s);
     PQclear(r);
@@ -231,13 +237,17 @@ static int finish(struct store *s, const char *sql, int n,
     return rc;
 }
 
-int store_webhook_skip(struct store *s, const char *id, struct fault *f)
+int store_webhook_skip(struct store *s, const struct webhook_endpoint *ep,
+                       struct fault *f)
 {
-    const char *params[1] = {id};
+    /* To the head read at the claim, not the head now: an event of ep's
+     * types committed after its page was read must not be passed over. */
+    char head[I64_TEXT];
+    const char *params[2] = {ep->id, st_i64text(head, ep->head)};
     return finish(s,
-                  "UPDATE webhook_endpoints SET cursor = (SELECT seq FROM "
-                  "event_head) WHERE id = $1::text::uuid",
-                  1, params, f);
+                  "UPDATE webhook_endpoints SET cursor = greatest(cursor, "
+                  "$2::bigint) WHERE id = $1::text::uuid",
+                  2, params, f);
 }
 
 int store_webhook_delivered(struct store *s, const char *id, int64_t seq,
