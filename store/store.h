@@ -254,9 +254,10 @@ int store_webhook_delete(struct store *s, const char *id,
  * (1: *ep filled, its row locked in a transaction left open; 0: none).
  * The caller then reads the next event (store_webhook_next) on the same
  * store and ends the claim with one of skip (no event of its types: the
- * cursor goes to the head as read by the claim), failed (try again after wait_ms; disabled
- * when failing for give_up_s), commit (after delivered: up to a batch of
- * events, the cursor moved after each), or store_webhook_release. The
+ * cursor goes to the head as read by the claim), failed (try again after
+ * wait_ms; disabled when failing for give_up_s), commit (after delivered:
+ * up to a batch of events, the cursor moved after each), or
+ * store_webhook_release. The
  * claim's commits do not wait for the disk (synchronous_commit off): a
  * cursor lost in a crash re-sends, never skips. */
 int store_webhook_claim(struct webhook_endpoint *ep, struct store *s,
