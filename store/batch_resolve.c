@@ -22,10 +22,9 @@ static bool written(const struct batch_item *it)
 }
 
 /* One look: found[i] for each written item whose pledge is in the
- * database. The transaction takes an xid (txid_current), so its COMMIT is
- * a commit record that waits for the synchronous standby: once it is
- * answered, everything committed before it on this host (our batch, if it
- * is there) is as durable as an answered COMMIT. */
+ * database. The transaction holds the durability barrier (st_durable): once
+ * its COMMIT is answered, everything committed before it on this host (our
+ * batch, if it is there) is as durable as an answered COMMIT. */
 static int look(struct store *s, struct batch_item *items, size_t n,
                 bool *found, struct fault *f)
 {
@@ -41,7 +40,7 @@ static int look(struct store *s, struct batch_item *items, size_t n,
     PGresult *r = NULL;
     const char *params[1] = {ids.data};
     if (rc == 0 && (rc = st_exec(s, "BEGIN", f)) == 0 &&
-        (rc = st_exec(s, "SELECT txid_current()", f)) == 0 &&
+        (rc = st_durable(s, f)) == 0 &&
         (rc = st_run(&r, s, PGRES_TUPLES_OK,
                      "SELECT id::text FROM pledges WHERE id = ANY($1::uuid[])",
                      1, params, f)) == 0) {

@@ -70,11 +70,19 @@ int st_commit(struct store *s, struct fault *f);
 /* Rolls back whatever transaction is open; a no-op when none is. */
 void st_rollback(struct store *s);
 
+/* The durability barrier: once it returns 0, everything committed on this
+ * host before it is on the synchronous standby too (when there is one), as
+ * an answered COMMIT would be. Call it before answering 2xx from what a read
+ * found committed. Inside a transaction it adds a WAL record whose COMMIT
+ * (the caller's) waits; outside, it is a transaction of its own.
+ * (durable.c) */
+int st_durable(struct store *s, struct fault *f);
+
 /* A batch whose COMMIT went unanswered (the connection was lost during
  * it: a crash, a failover): connects again, to the read-write host, and
- * looks for the batch's pledges there, in a transaction whose own COMMIT
- * waits for synchronous replication like any other, so that what it finds
- * is as durable as a COMMIT answered would have made it. A pledge found
+ * looks for the batch's pledges there, in a transaction that ends with
+ * the durability barrier (st_durable), so that what it finds is as durable
+ * as a COMMIT answered would have made it. A pledge found
  * keeps rc 0; one not found, and every replay, gets FAULT_UNAVAILABLE (the
  * client retries with the same Idempotency-Key: a replay if it did commit
  * after all). Tries for up to ST_RESOLVE_MS; then FAULT_UNAVAILABLE for the

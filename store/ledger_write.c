@@ -31,6 +31,13 @@ int store_idem_get(struct idem_record *out, struct store *s, const char *key,
             rc = 1;
     }
     PQclear(r);
+    /* Found: the caller answers from it (a replay), so it must be as
+     * durable as the first answer was (st_durable). */
+    if (rc == 1) {
+        int drc = st_durable(s, f);
+        if (drc)
+            rc = drc;
+    }
     return rc;
 }
 

@@ -2,7 +2,9 @@
 during COMMIT, as in a failover): pledged must ask the database what became
 of the batch, never guess. Lost after the commit record was written (the
 backend terminated while it waits for a synchronous standby): each pledge
-is found, answered 201 and in the ledger once, and a retry replays it.
+is found, answered 201 (only once the standby requirement is met: a
+pledge committed on the primary alone is not answered, nor replayed) and
+in the ledger once, and a retry replays it.
 Lost before (terminated in a deferred trigger): nothing committed, 503 with
 Retry-After, and the retry records each pledge once."""
 import threading
@@ -50,12 +52,29 @@ def test_lost_commit_answer_is_resolved_from_the_database():
         # The answer to those COMMITs is lost: terminate their backends.
         psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
              "wait_event = 'SyncRep'")
-        time.sleep(0.3)
+        # Their pledges are committed here alone: while the standby has
+        # not confirmed them, neither the batch's resolution nor a retry
+        # with the same key (a replay) may answer 201 (a failover now
+        # would lose them).
+        here = psql("SELECT key FROM idempotency_keys WHERE key = "
+                    "ANY(string_to_array(:'v1', ','))", ",".join(keys))
+        assert here, "no pledge committed before the answer was lost"
+        retried = here.split()[0]
+        retry = threading.Thread(target=lambda: answers.__setitem__(
+            "retry", post(cid, 1234, retried)))
+        retry.start()
+        time.sleep(1.5)
+        early = {k: getattr(v, "status", v) for k, v in answers.items()}
+        assert not early, f"answered before the standby had it: {early}"
     finally:
+        # The standby requirement lifted: the commits count as durable.
         psql("ALTER SYSTEM RESET synchronous_standby_names")
         psql("SELECT pg_reload_conf()")
-    for t in threads:
+    for t in threads + [retry]:
         t.join()
+    r = answers.pop("retry")
+    assert r.status == 201 and r.header("idempotent-replayed") == "true", \
+        (r.status, r.body)
     committed = set(psql("SELECT key FROM idempotency_keys WHERE key = "
                          "ANY(string_to_array(:'v1', ','))",
                          ",".join(keys)).split())
@@ -148,3 +167,49 @@ def test_commit_lost_before_its_record_is_answered_503_then_once():
         "SELECT count(*), count(DISTINCT pledge_id) FROM ledger_entries "
         "WHERE campaign_id = :'v1'", cid).split("|"))
     assert n == distinct == len(keys), (n, distinct)
+
+
+
+def test_a_replay_waits_until_what_it_answers_is_on_the_standby():
+    """A keyed write committed on the primary alone (its COMMIT's wait for
+    the synchronous standby cut short: its request got a 503) is answered
+    by the retry with its Idempotency-Key, a replay, only once the standby
+    requirement is met: before, a failover could still lose it. A campaign
+    made by staff: its replay writes nothing of its own that would wait."""
+    from test_payments import admin
+    cid = "d-" + uuid.uuid4().hex[:10]
+    body = {"id": cid, "title": "Durable", "currency": "EUR",
+            "goal_minor": 100000, "tiers": [0, 1000]}
+    key = str(uuid.uuid4())
+    answers = {}
+
+    def create(name):
+        answers[name] = admin("POST", "/v1/admin/campaigns", body, key=key)
+
+    psql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+    psql("SELECT pg_reload_conf()")
+    try:
+        first = threading.Thread(target=create, args=("first",))
+        first.start()
+        for _ in range(100):
+            if psql("SELECT count(*) FROM pg_stat_activity WHERE "
+                    "wait_event = 'SyncRep'") != "0":
+                break
+            time.sleep(0.05)
+        psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+             "wait_event = 'SyncRep'")
+        first.join()
+        assert answers["first"].status == 503, answers["first"].body
+        assert psql("SELECT count(*) FROM campaigns WHERE id = :'v1'",
+                    cid) == "1", "the campaign did not commit"
+        retry = threading.Thread(target=create, args=("retry",))
+        retry.start()
+        time.sleep(1.5)
+        assert "retry" not in answers, answers["retry"].status
+    finally:
+        psql("ALTER SYSTEM RESET synchronous_standby_names")
+        psql("SELECT pg_reload_conf()")
+    retry.join()
+    r = answers["retry"]
+    assert r.status == 201 and r.header("idempotent-replayed") == "true", \
+        (r.status, r.body)
