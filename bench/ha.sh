@@ -37,7 +37,9 @@ PY
 }
 export PLEDGED_RATE_LIMIT=0 PLEDGED_PER_IP_CONNECTIONS=1000
 
-setup() { # url name -> port of a server on it, with campaign "bench"
+setup() { # url name: a server on it, with campaign "bench"; its port in $port
+    # (not a $(...) subshell: the server's pid must reach pids, or cleanup
+    # leaves it running)
     export PLEDGED_KEY_FILE=$top/var/$2/bench-signing.key
     rm -f "$PLEDGED_KEY_FILE"
     DATABASE_URL=$1 "$BUILD/pledged" migrate >/dev/null
@@ -47,12 +49,10 @@ INSERT INTO campaigns (id, title, currency, goal_minor, tiers)
 VALUES ('bench', 'Bench', 'USD', 500000000, '{0,250000,500000}') ON CONFLICT DO NOTHING;
 INSERT INTO campaign_totals (campaign_id) VALUES ('bench') ON CONFLICT DO NOTHING;
 SQL
-    local port
     port=$(free_port)
     DATABASE_URL=$1 PLEDGED_LISTEN=127.0.0.1:$port "$BUILD/pledged" serve >/dev/null 2>&1 &
     pids+=("$!")
     for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-    echo "$port"
 }
 wrk_pledges() { # port tag -> wrk output
     KEY_PREFIX=bench-ha-$2-$RANDOM CAMPAIGN=bench wrk -t2 -c64 -d"${SECS}s" --latency \
@@ -64,8 +64,10 @@ scripts/pg start "$single"
 surl=$(scripts/pg url "$single")
 PLEDGED_HA_PORT=$(free_base) scripts/ha start "$ha"
 hurl=$(scripts/ha url "$ha")
-sport=$(setup "$surl" "$single")
-hport=$(setup "$hurl" "$ha")
+setup "$surl" "$single" >/dev/null
+sport=$port
+setup "$hurl" "$ha" >/dev/null
+hport=$port
 sync=$(psql "$hurl" -XqtAc "SELECT current_setting('synchronous_standby_names') || ' / ' || coalesce((SELECT string_agg(sync_state, ',') FROM pg_stat_replication), 'no standby')")
 
 echo "wrk pledges: single, standby, standby, single (${SECS}s each)..." >&2
