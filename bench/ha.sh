@@ -83,16 +83,10 @@ on_standby=$(psql "$(scripts/ha node-url "$standby" "$ha")" -XqtAc "SELECT count
 
 export s1 s2 h1 h2 sync on_primary on_standby
 /usr/bin/python3 - <<'PY'
-import os, re
+import os, sys
 e = os.environ
-def rps(out): return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-def lat(out, p):
-    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-def errs(out):
-    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return int(m.group(1)) if m else 0
+sys.path.insert(0, "bench")
+from wrk import errs, lat, rps
 single = (rps(e["s1"]) + rps(e["s2"])) / 2
 sync = (rps(e["h1"]) + rps(e["h2"])) / 2
 rows = [

@@ -233,15 +233,9 @@ audit=$("$BUILD/pledged" audit help-us 2>/dev/null | head -n 1 || true)
 export tps1 tps16 w10k w1m rss wtot wngx prop BIG wh0a wh0b wh2a wh2b drain behind \
     wproof wproof1
 /usr/bin/python3 - "$run/a.out" "$run/b.out" <<'PY'
-import os, re, sys
-def rps(out): return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-def lat(out, p):
-    m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-def errs(out):
-    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return int(m.group(1)) if m else 0
+import os, sys
+sys.path.insert(0, "bench")
+from wrk import errs, lat, rps
 e = os.environ
 base = max(float(e["tps1"]), float(e["tps16"]))
 w10k, w1m, wtot, wngx = e["w10k"], e["w1m"], e["wtot"], e["wngx"]

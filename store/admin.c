@@ -77,6 +77,17 @@ int store_admin_log(struct store *s, const struct admin_action *a,
     return rc ? rc : st_log(s, a, f);
 }
 
+#define TOKEN_COLUMNS                                                      \
+    "name, to_char(created_at AT TIME ZONE 'UTC', " ST_STAMP "), "          \
+    "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', " ST_STAMP "), '') "
+
+static void token_row(struct token_info *t, PGresult *r, int i)
+{
+    st_strcol(t->name, sizeof t->name, r, i, 0);
+    st_strcol(t->created_at, sizeof t->created_at, r, i, 1);
+    st_strcol(t->revoked_at, sizeof t->revoked_at, r, i, 2);
+}
+
 int store_tokens_list(struct store *s,
                       int (*fn)(void *ctx, const struct token_info *t),
                       void *ctx, struct fault *f)
@@ -86,18 +97,12 @@ int store_tokens_list(struct store *s,
         return rc;
     PGresult *r;
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
-                     "SELECT name, to_char(created_at AT TIME ZONE 'UTC', "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-                     "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
-                     "FROM admin_tokens ORDER BY name",
+                     "SELECT " TOKEN_COLUMNS "FROM admin_tokens ORDER BY name",
                      0, NULL, f)) != 0)
         return rc;
     for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
         struct token_info t;
-        st_strcol(t.name, sizeof t.name, r, i, 0);
-        st_strcol(t.created_at, sizeof t.created_at, r, i, 1);
-        st_strcol(t.revoked_at, sizeof t.revoked_at, r, i, 2);
+        token_row(&t, r, i);
         rc = fn(ctx, &t);
     }
     PQclear(r);
@@ -128,19 +133,6 @@ done:
     PQclear(r);
     st_rollback(s);
     return rc;
-}
-
-#define TOKEN_COLUMNS                                                      \
-    "name, to_char(created_at AT TIME ZONE 'UTC', "                        \
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "                                \
-    "coalesce(to_char(revoked_at AT TIME ZONE 'UTC', "                     \
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
-
-static void token_row(struct token_info *t, PGresult *r, int i)
-{
-    st_strcol(t->name, sizeof t->name, r, i, 0);
-    st_strcol(t->created_at, sizeof t->created_at, r, i, 1);
-    st_strcol(t->revoked_at, sizeof t->revoked_at, r, i, 2);
 }
 
 int store_token_get(struct token_info *t, struct store *s, const char *name,

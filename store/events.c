@@ -39,8 +39,7 @@ int st_events_page(struct store *s, int64_t after, int limit,
                 /* A pledge.created's data is its pledge row (sql/007). */
                 "SELECT e.event_seq, events_id(e.event_seq), e.type, "
                 "coalesce(e.campaign_id, ''), "
-                "to_char(e.created_at AT TIME ZONE 'UTC', "
-                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                "to_char(e.created_at AT TIME ZONE 'UTC', " ST_STAMP "), "
                 "coalesce(e.data, jsonb_build_object("
                 "'pledge_id', p.id, 'campaign_id', p.campaign_id, "
                 "'seq', p.seq, 'amount_minor', p.amount_minor, "

@@ -93,6 +93,10 @@ int st_batch_resolve(struct store *s, struct batch_item *items, size_t n,
 
 /* ---- value codecs (codec.c) ---- */
 
+/* to_char's format for a timestamp as RFC 3339 UTC with microseconds:
+ * to_char(x AT TIME ZONE 'UTC', ST_STAMP). */
+#define ST_STAMP "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
+
 /* Text of a bytea parameter: "\x" + 64 hex digits + NUL. */
 #define BYTEA32_HEX (2 + 64 + 1)
 #define I64_TEXT 24

@@ -100,10 +100,9 @@ int store_keys_list(struct store *s,
     PGresult *r;
     if ((rc = st_run(&r, s, PGRES_TUPLES_OK,
                      "SELECT kid, public_key, "
-                     "to_char(created_at AT TIME ZONE 'UTC', "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+                     "to_char(created_at AT TIME ZONE 'UTC', " ST_STAMP "), "
                      "coalesce(to_char(retired_at AT TIME ZONE 'UTC', "
-                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '') "
+                     ST_STAMP "), '') "
                      "FROM signing_keys ORDER BY created_at, kid",
                      0, NULL, f)) != 0)
         return rc;

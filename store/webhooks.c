@@ -16,7 +16,6 @@
     "coalesce(to_char(disabled_at AT TIME ZONE 'UTC', " ST_STAMP "), ''), "   \
     "coalesce(disabled_reason, ''), "                                        \
     "to_char(created_at AT TIME ZONE 'UTC', " ST_STAMP ")"
-#define ST_STAMP "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'"
 
 /* "{a,b}" (Postgres's text form of our types: no quoting needed). */
 static void read_types(struct webhook_endpoint *ep, const char *text)

@@ -1,5 +1,6 @@
 """Test fixtures made behind the API's back, as the database superuser:
 campaigns in states the public API cannot create."""
+import contextlib
 import os
 import subprocess
 import uuid
@@ -99,3 +100,50 @@ def totals_at(cid, seq, path="totals"):
             return t
         time.sleep(0.02)
     raise AssertionError(f"{url} still at seq {t['seq']}, wanted {seq}")
+
+
+def post_pledge(cid, amount, key):
+    """POST a pledge of amount_minor with an Idempotency-Key."""
+    import client
+    return client.request("POST", f"/v1/campaigns/{cid}/pledges",
+                          body={"amount_minor": amount},
+                          headers={"Idempotency-Key": key})
+
+
+def resend(cid, lost, acked, tries=100):
+    """Resends each unanswered (key, amount) of lost with its key until it
+    is answered 201, and records its pledge in acked (key: (amount, pledge
+    id)), which must agree with an earlier 201 for that key."""
+    import time
+    for key, amount in lost:
+        r = None
+        for _ in range(tries):
+            try:
+                r = post_pledge(cid, amount, key)
+                if r.status == 201:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        assert r is not None and r.status == 201, r and r.body
+        pid = r.json()["pledge"]["id"]
+        assert acked.setdefault(key, (amount, pid))[1] == pid, key
+
+
+@contextlib.contextmanager
+def admin_log_refused():
+    """The admin log's INSERT made to fail (a trigger installed behind the
+    API's back) for the block's length."""
+    psql("""
+CREATE OR REPLACE FUNCTION test_fail_log() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'admin_log refused by the test';
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER test_fail_log BEFORE INSERT ON admin_log
+  FOR EACH ROW EXECUTE FUNCTION test_fail_log();
+""")
+    try:
+        yield
+    finally:
+        psql("DROP TRIGGER test_fail_log ON admin_log; "
+             "DROP FUNCTION test_fail_log()")

@@ -4,16 +4,7 @@ back), the change must not happen either."""
 import uuid
 
 from client import request
-from fixtures import admin_token, psql
-
-FAIL_LOG = """
-CREATE OR REPLACE FUNCTION test_fail_log() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'admin_log refused by the test';
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER test_fail_log BEFORE INSERT ON admin_log
-  FOR EACH ROW EXECUTE FUNCTION test_fail_log();
-"""
+from fixtures import admin_log_refused, admin_token, psql
 
 
 def admin(method, path, body=None, key=None):
@@ -39,8 +30,7 @@ def test_unrecorded_admin_changes_do_not_happen():
                      headers={"Idempotency-Key": str(uuid.uuid4())})
     assert pledge.status == 201, pledge.body
     pid = pledge.json()["pledge"]["id"]
-    psql(FAIL_LOG)
-    try:
+    with admin_log_refused():
         other = "atomic-" + uuid.uuid4().hex[:10]
         r = admin("POST", "/v1/admin/campaigns",
                   {"id": other, "title": "Atomic", "currency": "USD",
@@ -62,9 +52,6 @@ def test_unrecorded_admin_changes_do_not_happen():
                      pid) == 0
         assert count("SELECT count(*) FROM ledger_entries "
                      "WHERE campaign_id = :'v1'", cid) == 1
-    finally:
-        psql("DROP TRIGGER test_fail_log ON admin_log; "
-             "DROP FUNCTION test_fail_log()")
     # Recorded, the same refund goes through.
     r = admin("POST", f"/v1/admin/pledges/{pid}/refund", {},
               key=str(uuid.uuid4()))

@@ -7,7 +7,7 @@ import hashlib
 import uuid
 
 from client import assert_error, request
-from fixtures import admin_token, psql
+from fixtures import admin_log_refused, admin_token, psql
 from test_admin import admin, cli
 from test_auth_matrix import send
 
@@ -22,15 +22,6 @@ def refused(method, path, authorization, body=None):
     r = send(f"127.14.{_n[0] // 250}.{_n[0] % 250 + 1}", method, path,
              authorization, body)
     return assert_error(r, 401, "unauthorized"), r
-
-FAIL_LOG = """
-CREATE OR REPLACE FUNCTION test_fail_log() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'admin_log refused by the test';
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER test_fail_log BEFORE INSERT ON admin_log
-  FOR EACH ROW EXECUTE FUNCTION test_fail_log();
-"""
 
 
 def new_name():
@@ -225,16 +216,12 @@ def test_unrecorded_token_changes_do_not_happen():
     live = new_name()
     assert create(live).status == 201
     made = new_name()
-    psql(FAIL_LOG)
-    try:
+    with admin_log_refused():
         r = create(made)
         assert r.status >= 500, r.body
         assert b"secret" not in r.body
         r = admin("DELETE", f"/v1/admin/tokens/{live}")
         assert r.status >= 500, r.body
-    finally:
-        psql("DROP TRIGGER test_fail_log ON admin_log; "
-             "DROP FUNCTION test_fail_log()")
     assert psql("SELECT count(*) FROM admin_tokens WHERE name = :'v1'",
                 made) == "0"
     assert listed()[live]["revoked_at"] is None

@@ -7,18 +7,43 @@ pledge committed on the primary alone is not answered, nor replayed) and
 in the ledger once, and a retry replays it.
 Lost before (terminated in a deferred trigger): nothing committed, 503 with
 Retry-After, and the retry records each pledge once."""
+import contextlib
 import threading
 import time
 import uuid
 
-from client import request
-from fixtures import campaign, psql
+from fixtures import campaign, psql, post_pledge as post
 
 
-def post(cid, amount, key):
-    return request("POST", f"/v1/campaigns/{cid}/pledges",
-                   body={"amount_minor": amount},
-                   headers={"Idempotency-Key": key})
+@contextlib.contextmanager
+def standby_never_comes():
+    """A synchronous standby that never comes: every COMMIT waits for it
+    after writing its commit record, until the requirement is lifted."""
+    psql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+    psql("SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        psql("ALTER SYSTEM RESET synchronous_standby_names")
+        psql("SELECT pg_reload_conf()")
+
+
+def commits_waiting():
+    """How many COMMITs wait for the standby, once one does (or 0)."""
+    for _ in range(100):
+        waiting = int(psql("SELECT count(*) FROM pg_stat_activity WHERE "
+                           "wait_event = 'SyncRep'"))
+        if waiting:
+            return waiting
+        time.sleep(0.05)
+    return 0
+
+
+def cut_waiting_commits():
+    """Loses the answers to the COMMITs waiting for the standby: their
+    backends are terminated (they stay committed here alone)."""
+    psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+         "wait_event = 'SyncRep'")
 
 
 def test_lost_commit_answer_is_resolved_from_the_database():
@@ -32,26 +57,15 @@ def test_lost_commit_answer_is_resolved_from_the_database():
         except OSError as e:
             answers[key] = e
 
-    # A synchronous standby that never comes: every COMMIT waits for it
-    # after writing its commit record.
-    psql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
-    psql("SELECT pg_reload_conf()")
-    try:
+    # The standby requirement lifted at the end: the commits count as
+    # durable.
+    with standby_never_comes():
         threads = [threading.Thread(target=send, args=(k,)) for k in keys]
         for t in threads:
             t.start()
-        waiting = 0
-        for _ in range(100):
-            waiting = int(psql("SELECT count(*) FROM pg_stat_activity WHERE "
-                               "wait_event = 'SyncRep'"))
-            if waiting:
-                break
-            time.sleep(0.05)
-        assert waiting, "no COMMIT waited for the standby"
+        assert commits_waiting(), "no COMMIT waited for the standby"
         time.sleep(0.3)  # the other batches queue behind
-        # The answer to those COMMITs is lost: terminate their backends.
-        psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-             "wait_event = 'SyncRep'")
+        cut_waiting_commits()
         # Their pledges are committed here alone: while the standby has
         # not confirmed them, neither the batch's resolution nor a retry
         # with the same key (a replay) may answer 201 (a failover now
@@ -66,10 +80,6 @@ def test_lost_commit_answer_is_resolved_from_the_database():
         time.sleep(1.5)
         early = {k: getattr(v, "status", v) for k, v in answers.items()}
         assert not early, f"answered before the standby had it: {early}"
-    finally:
-        # The standby requirement lifted: the commits count as durable.
-        psql("ALTER SYSTEM RESET synchronous_standby_names")
-        psql("SELECT pg_reload_conf()")
     for t in threads + [retry]:
         t.join()
     r = answers.pop("retry")
@@ -169,7 +179,6 @@ def test_commit_lost_before_its_record_is_answered_503_then_once():
     assert n == distinct == len(keys), (n, distinct)
 
 
-
 def test_a_replay_waits_until_what_it_answers_is_on_the_standby():
     """A keyed write committed on the primary alone (its COMMIT's wait for
     the synchronous standby cut short: its request got a 503) is answered
@@ -186,18 +195,11 @@ def test_a_replay_waits_until_what_it_answers_is_on_the_standby():
     def create(name):
         answers[name] = admin("POST", "/v1/admin/campaigns", body, key=key)
 
-    psql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
-    psql("SELECT pg_reload_conf()")
-    try:
+    with standby_never_comes():
         first = threading.Thread(target=create, args=("first",))
         first.start()
-        for _ in range(100):
-            if psql("SELECT count(*) FROM pg_stat_activity WHERE "
-                    "wait_event = 'SyncRep'") != "0":
-                break
-            time.sleep(0.05)
-        psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-             "wait_event = 'SyncRep'")
+        assert commits_waiting(), "the COMMIT did not wait for the standby"
+        cut_waiting_commits()
         first.join()
         assert answers["first"].status == 503, answers["first"].body
         assert psql("SELECT count(*) FROM campaigns WHERE id = :'v1'",
@@ -206,9 +208,6 @@ def test_a_replay_waits_until_what_it_answers_is_on_the_standby():
         retry.start()
         time.sleep(1.5)
         assert "retry" not in answers, answers["retry"].status
-    finally:
-        psql("ALTER SYSTEM RESET synchronous_standby_names")
-        psql("SELECT pg_reload_conf()")
     retry.join()
     r = answers["retry"]
     assert r.status == 201 and r.header("idempotent-replayed") == "true", \

@@ -10,15 +10,9 @@ import uuid
 
 import client
 from client import get, request
-from fixtures import campaign, psql, server
+from fixtures import campaign, psql, server, post_pledge as post, resend
 
 ROUNDS = int(os.environ.get("PLEDGED_CRASH_ROUNDS", "5"))
-
-
-def post(cid, amount, key):
-    return request("POST", f"/v1/campaigns/{cid}/pledges",
-                   body={"amount_minor": amount},
-                   headers={"Idempotency-Key": key})
 
 
 def load(cid, stop, acked, lost, lock):
@@ -40,18 +34,7 @@ def load(cid, stop, acked, lost, lock):
 def settle(cid, acked, lost):
     """Resends every unanswered request with its key, then checks that each
     acknowledged pledge is in the ledger once and the books balance."""
-    for key, amount in lost:
-        for _ in range(50):
-            try:
-                r = post(cid, amount, key)
-                if r.status == 201:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        assert r.status == 201, r.body
-        pid = r.json()["pledge"]["id"]
-        assert acked.setdefault(key, (amount, pid))[1] == pid
+    resend(cid, lost, acked)
     rows = psql("SELECT count(*), count(DISTINCT pledge_id), "
                 "coalesce(sum(amount_minor), 0) FROM ledger_entries "
                 "WHERE campaign_id = :'v1'", cid)

@@ -24,7 +24,7 @@ import uuid
 
 import client
 from client import get, request
-from fixtures import server
+from fixtures import server, post_pledge as post, resend
 
 ROUNDS = int(os.environ.get("PLEDGED_FAILOVER_ROUNDS", "2"))
 SOAK = os.environ.get("PLEDGED_FAILOVER_SOAK") == "1"
@@ -110,12 +110,6 @@ class topology:
         assert r.returncode == 0, r.stderr[-3000:]
 
 
-def post(cid, amount, key):
-    return request("POST", f"/v1/campaigns/{cid}/pledges",
-                   body={"amount_minor": amount},
-                   headers={"Idempotency-Key": key})
-
-
 class load:
     """Client threads pledging until stopped. A request is acknowledged
     only by a 201; a 503 must be JSON with Retry-After; anything else (a
@@ -171,19 +165,7 @@ class load:
 def settle(topo, cid, ld):
     """Resends every unanswered request with its key, then checks the
     ledger: each 201 once, nothing else, totals and chain right."""
-    for key, amount in ld.lost:
-        r = None
-        for _ in range(100):
-            try:
-                r = post(cid, amount, key)
-                if r.status == 201:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        assert r is not None and r.status == 201, r and r.body
-        pid = r.json()["pledge"]["id"]
-        assert ld.acked.setdefault(key, (amount, pid))[1] == pid, key
+    resend(cid, ld.lost, ld.acked)
     n, distinct, total = map(int, topo.psql(
         "SELECT count(*), count(DISTINCT pledge_id), coalesce(sum(amount_minor),"
         " 0) FROM ledger_entries WHERE campaign_id = :'v1'", cid).split("|"))

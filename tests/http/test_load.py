@@ -7,13 +7,7 @@ import time
 import uuid
 
 from client import get, request
-from fixtures import campaign, ledger_count, psql
-
-
-def post(cid, amount, key):
-    return request("POST", f"/v1/campaigns/{cid}/pledges",
-                   body={"amount_minor": amount},
-                   headers={"Idempotency-Key": key})
+from fixtures import campaign, ledger_count, psql, post_pledge as post
 
 
 def audit(cid):

@@ -13,8 +13,8 @@ import time
 import uuid
 
 import client
-from client import get, request
-from fixtures import campaign, psql, server
+from client import get
+from fixtures import campaign, psql, server, post_pledge as post
 
 
 def bouncer_url():
@@ -23,12 +23,6 @@ def bouncer_url():
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
-
-
-def post(cid, amount, key):
-    return request("POST", f"/v1/campaigns/{cid}/pledges",
-                   body={"amount_minor": amount},
-                   headers={"Idempotency-Key": key})
 
 
 def test_pledges_and_fresh_totals_through_pgbouncer():
